@@ -1,0 +1,287 @@
+"""Skill families: groups of skills that the same people tend to hold.
+
+Raw co-occurrence counts are dominated by popular skills: "teamwork" is held
+together with everything, so on counts it glues every family into one. Here
+two skills are linked only when they are held together *more often than
+chance*: the observed count is compared with the count expected if holding
+them were independent (hypergeometric z-score), and the link weight is the
+pointwise mutual information ``log(observed / expected)``. Louvain community
+detection then runs on that graph.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.special import bdtrc
+
+from .convert import to_matrix
+
+__all__ = ["SkillFamilies", "skill_families", "TRANSVERSAL"]
+
+#: Family label of transversal skills (held across families, linked to none).
+TRANSVERSAL = -1
+
+
+@dataclass(frozen=True)
+class SkillFamilies:
+    """Result of :func:`skill_families`.
+
+    Attributes
+    ----------
+    labels : Series
+        Skill -> family number (0 is the largest family). Transversal
+        skills get :data:`TRANSVERSAL` (``-1``).
+    names : dict
+        Family number -> short name: its 3 most central skills joined by
+        ``" / "`` (for ``-1``: the 3 most held transversal skills).
+    graph : networkx.Graph
+        Skill association graph. Node attributes ``family`` and ``holders``;
+        edge attributes ``weight`` (PMI), ``count`` (people holding both),
+        ``lift`` (observed / expected).
+    bridges : DataFrame
+        Skills linking two or more families, columns ``skill``, ``family``,
+        ``connects`` (tuple of families receiving at least 20% of the skill's
+        link weight), ``participation`` (participation coefficient, 0-1),
+        ``strength`` (total link weight). Best bridges first.
+    """
+
+    labels: pd.Series
+    names: dict
+    graph: nx.Graph = field(repr=False)
+    bridges: pd.DataFrame = field(repr=False)
+
+
+def association(binary, *, alpha=0.05, min_lift=1.5, min_count=2):
+    """Significant positive associations between the columns of a 0/1 matrix.
+
+    A pair of skills is *linked* when the people holding both are at least
+    ``min_count``, at least ``min_lift`` times the count expected if holding
+    them were independent, and unlikely under independence: the binomial tail
+    probability of the observed count (``min(n_i, n_j)`` draws, success
+    ``max(n_i, n_j) / people``, a fast stand-in for the hypergeometric test)
+    is at most ``alpha``.
+
+    Parameters
+    ----------
+    binary : scipy.sparse matrix
+        People x skills, 0/1.
+    alpha, min_lift, min_count : float
+        Thresholds, see above.
+
+    Returns
+    -------
+    weight : ndarray
+        Dense skills x skills PMI (``log(lift)``) of linked pairs, 0 elsewhere
+        and on the diagonal.
+    pvalue : ndarray
+        Binomial upper-tail probability of each pair's count (1 where the count
+        is below ``min_count`` or the lift below ``min_lift``).
+    counts : ndarray
+        Co-occurrence counts (diagonal: holders of each skill).
+    lift : ndarray
+        Observed / expected counts.
+
+    Examples
+    --------
+    >>> from scipy import sparse
+    >>> b = sparse.csr_matrix([[1, 1, 0]] * 5 + [[0, 0, 1]] * 5)
+    >>> w, p, c, l = association(b)
+    >>> bool(w[0, 1] > 0), bool(w[0, 2] > 0)
+    (True, False)
+    """
+    b = binary.tocsc().astype(np.float32)
+    n_people = b.shape[0]
+    counts = (b.T @ b).toarray().astype(np.float64)
+    n = np.diag(counts).copy()
+    expected = np.outer(n, n / max(n_people, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lift = np.where(expected > 0, counts / expected, 0.0)
+    candidate = (counts >= min_count) & (lift >= min_lift)
+    np.fill_diagonal(candidate, False)
+    pvalue = np.ones_like(counts)
+    i, j = np.nonzero(candidate)
+    draws = np.minimum(n[i], n[j])
+    share = np.maximum(n[i], n[j]) / n_people
+    pvalue[i, j] = bdtrc(counts[i, j] - 1, draws, share)
+    keep = pvalue <= alpha
+    weight = np.zeros_like(counts)
+    weight[keep] = np.log(lift[keep])
+    return weight, pvalue, counts, lift
+
+
+def _sparsify(weight, n_neighbors):
+    """Keep, for each skill, its ``n_neighbors`` strongest links (symmetrised)."""
+    if n_neighbors is None or weight.shape[0] <= n_neighbors + 1:
+        return weight
+    idx = np.argpartition(-weight, n_neighbors, axis=1)[:, :n_neighbors]
+    mask = np.zeros(weight.shape, dtype=bool)
+    np.put_along_axis(mask, idx, True, axis=1)
+    mask |= mask.T
+    return np.where(mask, weight, 0.0)
+
+
+def skill_families(profiles, *, seed=0, resolution=1.0, alpha=0.05, min_lift=1.5,
+                   n_neighbors=30, family_lift=1.5):
+    """Find families of skills that the same people hold.
+
+    Steps: (1) co-occurrence of held skills (level >= 1) as sparse
+    ``B.T @ B``; (2) link pairs held together significantly more often than
+    chance (see :func:`association`), weighted by PMI, so popularity alone
+    never makes a link; (3) keep each skill's ``n_neighbors`` strongest links;
+    (4) Louvain with ``seed`` and ``resolution``; (5) check every skill
+    against the families found: its *family lift* for family ``f`` is the
+    share of its holders' other skills that belong to ``f``, divided by that
+    share over everyone.
+
+    Transversal skills are decided in step (5): a skill whose best family
+    lift is below ``family_lift`` is held alike in every family (teamwork,
+    basic computer use) and gets its own family ``-1`` instead of being
+    attached to one. Skills without any link (e.g. rare ones) join the family
+    with the best family lift when it reaches ``family_lift``. Because links
+    need a lift of at least ``min_lift``, transversal skills never glue
+    families together in step (4).
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        Long-form profiles (``person``, ``skill``, ``level``).
+    seed : int
+        Seed for Louvain; same input and seed give the same output.
+    resolution : float
+        Louvain resolution; larger gives more, smaller families.
+    alpha, min_lift : float
+        Significance and effect-size thresholds for a link.
+    n_neighbors : int or None
+        Links kept per skill (None keeps all).
+    family_lift : float
+        Family lift a skill needs to belong to a family, see above.
+
+    Returns
+    -------
+    SkillFamilies
+        ``labels``, ``names``, ``graph``, ``bridges``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [(p, s) for p in "abcdef" for s in ("saw", "drill", "sand")]
+    >>> rows += [(p, s) for p in "ghijkl" for s in ("excel", "invoice", "vat")]
+    >>> rows += [(p, "teamwork") for p in "acegik"]
+    >>> df = pd.DataFrame(rows, columns=["person", "skill"]).assign(level=3)
+    >>> fam = skill_families(df)
+    >>> fam.labels.sort_index().to_dict()
+    {'drill': 0, 'excel': 1, 'invoice': 1, 'sand': 0, 'saw': 0, 'teamwork': -1, 'vat': 1}
+    >>> fam.names[0], fam.names[-1]
+    ('saw / drill / sand', 'teamwork')
+    """
+    pm = to_matrix(profiles)
+    skills = pm.skills
+    n_skills = len(skills)
+    if n_skills == 0:
+        return SkillFamilies(pd.Series([], dtype=np.int64, name="family"), {}, nx.Graph(),
+                             _empty_bridges())
+    binary = pm.binary()
+    weight, _, counts, lift = association(binary, alpha=alpha, min_lift=min_lift)
+    weight = _sparsify(weight, n_neighbors)
+
+    graph = nx.Graph()
+    holders = np.diag(counts)
+    graph.add_nodes_from((s, {"holders": int(h)}) for s, h in zip(skills, holders))
+    iu, ju = np.nonzero(np.triu(weight, 1))
+    graph.add_edges_from(
+        (skills[i], skills[j], {"weight": w, "count": int(c), "lift": float(x)})
+        for i, j, w, c, x in zip(iu, ju, weight[iu, ju].tolist(), counts[iu, ju],
+                                 lift[iu, ju]))
+
+    linked = graph.subgraph([s for s in skills if graph.degree(s) > 0])
+    communities = nx.community.louvain_communities(linked, weight="weight",
+                                                   resolution=resolution, seed=seed)
+    pos = {s: i for i, s in enumerate(skills)}
+    communities = sorted((sorted(c, key=pos.__getitem__) for c in communities),
+                         key=lambda c: (-len(c), pos[c[0]]))
+    label = np.full(n_skills, TRANSVERSAL, dtype=np.int64)
+    for f, members in enumerate(communities):
+        label[[pos[s] for s in members]] = f
+    label = _check_families(binary, label, family_lift)
+    # renumber: 0 = largest family, ties by first skill
+    fams = [f for f in np.unique(label) if f != TRANSVERSAL]
+    order = sorted(fams, key=lambda f: (-(label == f).sum(), np.flatnonzero(label == f)[0]))
+    remap = {f: i for i, f in enumerate(order)} | {TRANSVERSAL: TRANSVERSAL}
+    label = np.array([remap[f] for f in label], dtype=np.int64)
+
+    labels = pd.Series(label, index=skills, name="family")
+    nx.set_node_attributes(graph, labels.to_dict(), "family")
+    return SkillFamilies(labels, _names(graph, labels), graph, _bridges(graph, labels))
+
+
+def _check_families(binary, label, family_lift):
+    """Family lift of every skill; re-home or mark transversal (see skill_families)."""
+    n_fam = label.max() + 1
+    if n_fam <= 0:
+        return label
+    assigned = np.flatnonzero(label >= 0)
+    onehot = sparse.csr_matrix((np.ones(len(assigned)), (assigned, label[assigned])),
+                               shape=(len(label), n_fam))
+    per_person = binary @ onehot                       # people x families, held counts
+    around = (binary.T @ per_person).toarray()         # skills x families
+    around[assigned, label[assigned]] -= np.asarray(binary[:, assigned].sum(axis=0)).ravel()
+    population = np.asarray(per_person.sum(axis=0)).ravel()
+    population = population / max(population.sum(), 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = around / around.sum(axis=1, keepdims=True)
+        ratio = np.nan_to_num(share / population)
+    best = ratio.argmax(axis=1)
+    ok = ratio[np.arange(len(label)), best] >= family_lift
+    return np.where(ok, best, TRANSVERSAL)
+
+
+def _names(graph, labels):
+    """Family -> its 3 most central skills (link weight inside the family)."""
+    names = {}
+    for f, members in labels.groupby(labels, sort=True):
+        members = list(members.index)
+        if f == TRANSVERSAL:
+            score = {s: graph.nodes[s]["holders"] for s in members}
+        else:
+            inside = set(members)
+            score = {s: sum(d["weight"] for t, d in graph[s].items() if t in inside)
+                     for s in members}
+        order = sorted(range(len(members)), key=lambda i: (-score[members[i]], i))
+        names[int(f)] = " / ".join(str(members[i]) for i in order[:3])
+    return names
+
+
+def _empty_bridges():
+    return pd.DataFrame({"skill": pd.Series(dtype=object), "family": pd.Series(dtype=np.int64),
+                         "connects": pd.Series(dtype=object),
+                         "participation": pd.Series(dtype=float),
+                         "strength": pd.Series(dtype=float)})
+
+
+def _bridges(graph, labels, min_share=0.2):
+    """Skills whose links spread over several families (participation coefficient)."""
+    rows = []
+    for s in labels.index:
+        by_family = {}
+        for t, d in graph[s].items():
+            f = labels[t]
+            if f != TRANSVERSAL:
+                by_family[f] = by_family.get(f, 0.0) + d["weight"]
+        total = sum(by_family.values())
+        if total <= 0:
+            continue
+        share = {f: w / total for f, w in by_family.items()}
+        connects = tuple(sorted(int(f) for f, v in share.items() if v >= min_share))
+        if len(connects) < 2:
+            continue
+        rows.append((s, int(labels[s]), connects,
+                     1.0 - sum(v * v for v in share.values()), total))
+    if not rows:
+        return _empty_bridges()
+    out = pd.DataFrame(rows, columns=["skill", "family", "connects", "participation", "strength"])
+    return out.sort_values(["participation", "strength"], ascending=False,
+                           kind="stable").reset_index(drop=True)
