@@ -1,0 +1,62 @@
+"""Configuration defaults and environment overrides.
+
+Order of precedence (last wins): the defaults below, ``instance/config.py``,
+environment variables prefixed ``SKILLMAP_``, and the ``test_config`` mapping
+given to :func:`skillmap.create_app`.
+"""
+from __future__ import annotations
+
+import os
+
+DEV_SECRET = "dev-only-not-secret"
+
+
+class Defaults:
+    """Settings every installation starts from."""
+
+    ENV_NAME = "development"  # "production" makes a missing secret key fatal
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None  # filled with instance/skillmap.sqlite
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    BABEL_DEFAULT_LOCALE = "it"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Rome"
+    LANGUAGES = ("it", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    PRIVACY_MIN_GROUP = 5  # reports hide aggregates over fewer people
+    ORGANISATION_NAME = "Cooperativa Demo"
+
+
+#: environment variable -> (config key, converter)
+ENV_KEYS = {
+    "SKILLMAP_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "SKILLMAP_SECRET_KEY": ("SECRET_KEY", str),
+    "SKILLMAP_ENV": ("ENV_NAME", str),
+    "SKILLMAP_HTTPS": ("HTTPS", lambda v: v.lower() in {"1", "true", "yes", "on"}),
+    "SKILLMAP_PRIVACY_MIN_GROUP": ("PRIVACY_MIN_GROUP", int),
+    "SKILLMAP_ORGANISATION_NAME": ("ORGANISATION_NAME", str),
+}
+
+
+def from_environment(environ=None) -> dict:
+    """Read the ``SKILLMAP_*`` overrides from the environment."""
+    environ = os.environ if environ is None else environ
+    out = {}
+    for var, (key, conv) in ENV_KEYS.items():
+        if environ.get(var):
+            out[key] = conv(environ[var])
+    return out
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

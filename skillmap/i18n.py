@@ -1,0 +1,90 @@
+"""Language choice and template helpers for Italian-first pages."""
+from __future__ import annotations
+
+from flask import current_app, session
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import current_user
+
+#: the proficiency scale shown wherever a level is chosen or displayed
+LEVEL_NAMES = {
+    1: _l("Basic"),
+    2: _l("Elementary"),
+    3: _l("Autonomous"),
+    4: _l("Advanced"),
+    5: _l("Expert"),
+}
+LEVEL_DESCRIPTORS = {
+    1: _l("Knows the basics and works with guidance."),
+    2: _l("Does simple tasks alone."),
+    3: _l("Handles ordinary work independently."),
+    4: _l("Solves complex problems and guides others."),
+    5: _l("A reference for the organisation: innovates and teaches."),
+}
+ROLE_NAMES = {
+    "employee": _l("Employee"),
+    "coordinator": _l("Coordinator"),
+    "manager": _l("Manager (HR)"),
+    "admin": _l("Administrator"),
+}
+PROJECT_STATUS_NAMES = {
+    "idea": _l("Idea"),
+    "staffing": _l("Looking for a team"),
+    "active": _l("Active"),
+    "closed": _l("Closed"),
+}
+
+
+def select_locale() -> str:
+    """The user's language, else the one picked on the login page, else Italian."""
+    langs = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in langs:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in langs:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def lang() -> str:
+    """The active language code ('it' or 'en')."""
+    return str(get_locale() or "it")
+
+
+def level_label(level: int | None) -> str:
+    """'3 - Autonomous' style label for a level (0 = wish)."""
+    if not level:
+        return str(_l("Wants to learn"))
+    return f"{level} – {LEVEL_NAMES[int(level)]}"
+
+
+def install_template_helpers(app) -> None:
+    """Expose language helpers to every template."""
+
+    @app.context_processor
+    def _helpers():
+        return {
+            "current_lang": lang(),
+            "LEVEL_NAMES": LEVEL_NAMES,
+            "LEVEL_DESCRIPTORS": LEVEL_DESCRIPTORS,
+            "ROLE_NAMES": ROLE_NAMES,
+            "PROJECT_STATUS_NAMES": PROJECT_STATUS_NAMES,
+            "level_label": level_label,
+        }
+
+    @app.template_filter("tr")
+    def _localised(obj, field="name"):
+        """``skill|tr`` -> the Italian or English name of a taxonomy row."""
+        return getattr(obj, f"{field}_en" if lang() == "en" else f"{field}_it")
+
+    @app.template_filter("date_local")
+    def _date_local(value):
+        from flask_babel import format_date
+
+        return format_date(value, "medium") if value else ""
+
+    @app.template_filter("datetime_local")
+    def _datetime_local(value):
+        from flask_babel import format_datetime
+
+        return format_datetime(value, "medium") if value else ""
+

@@ -1,0 +1,15 @@
+"""SQLAlchemy models, one module per domain."""
+from skillmap.models.audit import AuditEvent, ErasureRequest
+from skillmap.models.people import ROLES, Organisation, Person, Unit, User
+from skillmap.models.projects import (PROJECT_STATUSES, MEMBER_STATUSES, Project,
+                                      ProjectRequirement, TeamMember)
+from skillmap.models.skills import (LEVELS, PersonSkill, Skill, SkillArea, SkillChange,
+                                    SkillProposal)
+from skillmap.models.analytics import EngineResult, RoleTarget
+
+__all__ = [
+    "AuditEvent", "ErasureRequest", "ROLES", "Organisation", "Person", "Unit", "User",
+    "PROJECT_STATUSES", "MEMBER_STATUSES", "Project", "ProjectRequirement", "TeamMember",
+    "LEVELS", "PersonSkill", "Skill", "SkillArea", "SkillChange", "SkillProposal",
+    "EngineResult", "RoleTarget",
+]

@@ -1,0 +1,39 @@
+"""Role targets and cached engine results."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from skillmap.extensions import db
+from skillmap.models.base import created_col, org_fk
+
+
+class RoleTarget(db.Model):
+    """A skill and level that a job title needs (demand for the gap report)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "job_title", "skill_id"),
+        sa.CheckConstraint("min_level >= 1 AND min_level <= 5", name="level"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = org_fk()
+    job_title: Mapped[str] = mapped_column(sa.String(200))
+    skill_id: Mapped[int] = mapped_column(sa.ForeignKey("skill.id", ondelete="CASCADE"))
+    min_level: Mapped[int] = mapped_column(sa.SmallInteger, default=3)
+    created_at: Mapped[datetime] = created_col()
+
+    skill: Mapped["Skill"] = relationship()  # noqa: F821
+
+
+class EngineResult(db.Model):
+    """A cached engine result (JSON), with when it was computed and whether it is stale."""
+
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = org_fk()
+    kind: Mapped[str] = mapped_column(sa.String(60))
+    payload: Mapped[str] = mapped_column(sa.Text, default="{}")
+    computed_at: Mapped[datetime] = created_col()
+    stale: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,1 @@
+"""Operations that own the database session: views call these, never change models inline."""

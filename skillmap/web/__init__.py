@@ -1,0 +1,19 @@
+"""Blueprints, access control and error pages."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach every blueprint and the deny-by-default access check."""
+    from skillmap.web import access, errors, nav
+    from skillmap.web.admin import bp as admin_bp
+    from skillmap.web.auth import bp as auth_bp
+    from skillmap.web.main import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    access.init_app(app)
+    errors.init_app(app)
+    nav.init_app(app)

@@ -1,0 +1,6 @@
+"""Administration: accounts, taxonomy and bulk imports."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from skillmap.web.admin import routes  # noqa: E402,F401

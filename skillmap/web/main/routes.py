@@ -1,0 +1,32 @@
+"""Each role's home page and the privacy notice."""
+from flask import current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from skillmap.services import accounts, dashboard
+from skillmap.web.access import roles
+from skillmap.web.main import bp
+
+
+@bp.route("/")
+@roles("*")
+def home():
+    role = current_user.role
+    if role == "employee":
+        data = dashboard.employee_summary(current_user.person)
+    elif role == "coordinator":
+        data = dashboard.coordinator_summary(current_user)
+    elif role == "manager":
+        data = dashboard.manager_summary(current_user.organisation_id,
+                                         current_app.config["PRIVACY_MIN_GROUP"])
+    else:
+        data = dashboard.admin_summary(current_user.organisation_id)
+    return render_template(f"main/home_{role}.html", **data)
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+@roles("*")
+def privacy():
+    if request.method == "POST":  # "I have read it", CSRF-checked like every form
+        accounts.mark_privacy_seen(current_user)
+        return redirect(url_for("main.home"))
+    return render_template("main/privacy.html", first=current_user.privacy_seen_at is None)

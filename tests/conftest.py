@@ -1,0 +1,187 @@
+"""Fixtures shared by every test: the app on SQLite or PostgreSQL, a client, logins.
+
+Set ``SKILLMAP_TEST_DATABASE_URL`` (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``)
+to run the suite against PostgreSQL; by default each run uses a fresh SQLite file.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+
+from skillmap import create_app
+from skillmap.extensions import db
+from skillmap.models import Organisation, Person, Skill, SkillArea, Unit, User
+
+PASSWORD = "correct horse battery"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def base_test_url(tmp_factory) -> str:
+    url = os.environ.get("SKILLMAP_TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_factory.mktemp("db") / "test.sqlite")
+
+
+def wipe(engine: sa.Engine) -> None:
+    """Empty every table, quickly, between tests."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = base_test_url(tmp_path_factory)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t"})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:  # a previous migration test may leave its table
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context (its own ``g`` and DB session), as in
+    production, although the test itself holds an app context; afterwards the test's
+    session forgets what it loaded, so it reads what the request wrote."""
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            db.session.expire_all()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
+    })
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        wipe(db.engine)
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def org(app):
+    org = Organisation(name="Cooperativa Test")
+    db.session.add(org)
+    db.session.commit()
+    return org
+
+
+@pytest.fixture
+def taxonomy(org):
+    """A tiny hand-made taxonomy: two areas, five skills."""
+    care = SkillArea(organisation_id=org.id, code="CARE", name_it="Cura", name_en="Care")
+    ict = SkillArea(organisation_id=org.id, code="ICT", name_it="Informatica", name_en="ICT")
+    db.session.add_all([care, ict])
+    db.session.flush()
+    rows = [("CARE-HOME", care, "Assistenza domiciliare", "Home care", "badante|assistenza"),
+            ("CARE-FIRST", care, "Primo soccorso", "First aid", "BLSD"),
+            ("ICT-PY", ict, "Programmazione Python", "Python programming", "python"),
+            ("ICT-SQL", ict, "Basi di dati SQL", "SQL databases", "database"),
+            ("ICT-NET", ict, "Reti informatiche", "Computer networks", "")]
+    skills = {}
+    for code, area, it, en, aliases in rows:
+        skills[code] = Skill(organisation_id=org.id, code=code, area_id=area.id, name_it=it,
+                             name_en=en, aliases=aliases)
+    db.session.add_all(skills.values())
+    db.session.commit()
+    return skills
+
+
+@pytest.fixture
+def users(org):
+    """One account per role, each linked to a person in one unit."""
+    unit = Unit(organisation_id=org.id, name="Servizi educativi")
+    db.session.add(unit)
+    db.session.flush()
+    out = {}
+    for role, (first, last) in {"employee": ("Anna", "Rossi"), "coordinator": ("Bruno", "Bianchi"),
+                                "manager": ("Carla", "Verdi"), "admin": ("Dario", "Neri")}.items():
+        person = Person(organisation_id=org.id, unit_id=unit.id, first_name=first,
+                        last_name=last, email=f"{role}@test.coop", job_title="Educatore")
+        user = User(organisation_id=org.id, email=f"{role}@test.coop", role=role, person=person)
+        user.set_password(PASSWORD)
+        db.session.add_all([person, user])
+        out[role] = user
+    db.session.commit()
+    return out
+
+
+def csrf_token(client, path: str) -> str:
+    """Read the real CSRF token from a page, as a browser would."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign in and out through the real login form, CSRF token included."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, role_or_email: str = "employee", password: str = PASSWORD,
+              *, privacy_seen: bool = True):
+        email = role_or_email if "@" in role_or_email else f"{role_or_email}@test.coop"
+        if privacy_seen:
+            user = db.session.scalar(sa.select(User).where(User.email == email))
+            if user is not None and user.privacy_seen_at is None:
+                from skillmap.models.base import utcnow
+
+                user.privacy_seen_at = utcnow()
+                db.session.commit()
+        token = csrf_token(self._client, "/login")
+        return self._client.post("/login", data={"email": email, "password": password,
+                                                 "csrf_token": token})
+
+    def logout(self):
+        token = csrf_token(self._client, "/")
+        return self._client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def post_form(client):
+    """POST a form with the CSRF token read from ``page`` (defaults to the target)."""
+
+    def _post(path: str, data: dict, page: str | None = None, **kw):
+        token = csrf_token(client, page or path)
+        return client.post(path, data={**data, "csrf_token": token}, **kw)
+
+    return _post
