@@ -29,8 +29,10 @@ __all__ = ["TeamSuggestion", "team_coverage", "suggest_team"]
 
 _TOL = 1e-12
 _BLOCK = 64        # candidates whose exact gain is computed per greedy step
-_POOL_PER_REQ = 40  # swap candidates kept per requirement
-
+_POOL_PER_REQ = 40  # local-search candidates kept per requirement (at least 4 x team)
+_TABU_ITERS = 400   # at most this many swap rounds ...
+_TABU_PATIENCE = 80  # ... stopping after this many without a better team
+_TENURE = 10       # rounds a person who left stays out (drawn from TENURE..2 TENURE)
 
 @dataclass
 class TeamSuggestion:
@@ -107,8 +109,9 @@ def _credit(level, min_level):
 @dataclass
 class _Instance:
     req: pd.DataFrame
-    rows: pd.DataFrame   # validated profile rows of required skills (wishes too)
-    people: list         # label of each row of C
+    rows: pd.DataFrame   # validated rows of required skills, person/skill as codes
+    people: pd.Index     # person label of each code (= row of C)
+    rskill: np.ndarray   # skill code of each requirement
     C: np.ndarray        # people x requirements credit matrix
 
     def value(self, idx) -> float:
@@ -120,12 +123,18 @@ class _Instance:
         w = self.req["weight"].to_numpy(float)
         return float((w * np.minimum(cur, c) / c).sum() / w.sum())
 
+    def levels(self, idx) -> dict:
+        """(person code, skill code) -> level for the people ``idx``."""
+        rows = self.rows[np.isin(self.rows["person"].to_numpy(), list(idx))]
+        return dict(zip(zip(rows["person"].tolist(), rows["skill"].tolist()), rows["level"].tolist()))
+
 
 def _instance(profiles, requirements, persons=None, extra=()) -> _Instance:
     """Read only the profile rows of required skills (and ``persons`` if given).
 
     Rows of other skills are neither copied nor validated: that is what keeps
-    100,000 people fast.
+    100,000 people fast. People and skills are turned into integer codes
+    before ``validate_profiles`` so that its duplicate check stays cheap.
     """
     req = _requirements(requirements)
     if not isinstance(profiles, pd.DataFrame):
@@ -133,21 +142,27 @@ def _instance(profiles, requirements, persons=None, extra=()) -> _Instance:
     missing = [c for c in ("person", "skill", "level") if c not in profiles.columns]
     if missing:
         raise ValueError(f"profiles lacks column(s): {', '.join(missing)}")
-    mask = profiles["skill"].isin(pd.unique(req["skill"]))
-    if persons is not None:
-        mask &= profiles["person"].isin(persons)
-    rows = validate_profiles(profiles.loc[mask])
-    holders = rows[rows["level"] >= 1]
-    codes, uniques = pd.factorize(holders["person"])
-    people = list(uniques) + [p for p in dict.fromkeys(extra) if p not in set(uniques)]
-    C = np.zeros((len(people), len(req)))
     skills = pd.Index(pd.unique(req["skill"]))
-    skill_of = skills.get_indexer(holders["skill"])
-    levels = holders["level"].to_numpy()
-    for r, (s, need) in enumerate(zip(req["skill"], req["min_level"])):
-        hit = skill_of == skills.get_loc(s)
-        C[codes[hit], r] = _credit(levels[hit], need)
-    return _Instance(req, rows, people, C)
+    skill_code = skills.get_indexer(profiles["skill"])   # one hash pass: mask and codes
+    mask = skill_code >= 0
+    if persons is not None:
+        mask &= profiles["person"].isin(persons).to_numpy()
+    cols = [c for c in ("person", "skill", "level", "wants_to_grow") if c in profiles.columns]
+    sub = profiles.loc[mask, cols]
+    codes, people = pd.factorize(sub["person"])
+    people = pd.Index(people)
+    extra = [p for p in dict.fromkeys(extra) if p not in people]
+    if extra:
+        people = people.append(pd.Index(extra, dtype=object if people.dtype == object else None))
+    rows = validate_profiles(sub.assign(person=codes, skill=skill_code[mask]))
+    holders = rows[rows["level"] >= 1]
+    C = np.zeros((len(people), len(req)))
+    rskill = skills.get_indexer(req["skill"])
+    pc, sc, lv = (holders[c].to_numpy() for c in ("person", "skill", "level"))
+    for r, (code, need) in enumerate(zip(rskill, req["min_level"])):
+        hit = sc == code
+        C[pc[hit], r] = _credit(lv[hit], need)
+    return _Instance(req, rows, people, rskill, C)
 
 
 def team_coverage(profiles: pd.DataFrame, requirements: pd.DataFrame, members) -> float:
@@ -169,106 +184,156 @@ def team_coverage(profiles: pd.DataFrame, requirements: pd.DataFrame, members) -
     """
     members = list(dict.fromkeys(members))
     inst = _instance(profiles, requirements, persons=members)
-    where = pd.Index(inst.people).get_indexer(members) if inst.people else np.full(len(members), -1)
+    where = inst.people.get_indexer(members)
     return inst.value(where[where >= 0])
 
 
 # ----------------------------------------------------------------- solver
 
 class _Solver:
-    """Greedy + 1-swap on the dense credit matrix of the candidate pool."""
+    """Lazy greedy on every candidate, then local search on a small pool.
 
-    def __init__(self, C, req, allowed, key, unit_codes, cap):
+    The pool keeps, for each requirement, its strongest candidates (plus the
+    strongest overall and the greedy team); the 1-swap search with a short
+    tabu memory runs on that pool only. Everything is a numpy operation on a
+    people x requirements matrix; ties go to the candidate with the smallest
+    seeded key, and the tabu tenures are drawn from the same seed.
+    """
+
+    def __init__(self, C, req, allowed, key, unit_codes, cap, seed):
         self.C = C
         self.c = req["count"].to_numpy(float)
         w = req["weight"].to_numpy(float)
         self.a = w / (self.c * w.sum()) if len(w) else w
-        self.allowed, self.key = allowed, key
-        self.unit_codes, self.cap = unit_codes, cap
-        self.n_units = int(unit_codes.max()) + 1 if len(unit_codes) else 0
         self.single = np.minimum(C, self.c) @ self.a
+        self.allowed = allowed & (self.single > 0)
+        self.key, self.units, self.cap, self.seed = key, unit_codes, cap, seed
+        self.n_units = int(unit_codes.max()) + 1 if len(unit_codes) else 0
         self._pool = None
 
     def _val(self, cur):
         return float(np.minimum(cur, self.c) @ self.a)
 
-    def _gains(self, cur, idx):
-        return (np.minimum(cur + self.C[idx], self.c) - np.minimum(cur, self.c)) @ self.a
+    def _gains(self, M, cur, idx):
+        return (np.minimum(cur + M[idx], self.c) - np.minimum(cur, self.c)) @ self.a
 
-    def _unit_ok(self, count):
-        if self.cap is None:
-            return np.ones(len(self.C), bool)
-        u = self.unit_codes
-        return (u < 0) | (count[np.maximum(u, 0)] < self.cap)
-
-    def _count(self, members):
-        u = self.unit_codes[members] if members else np.array([], int)
+    def _count(self, units, members):
+        u = units[members] if len(members) else np.array([], int)
         return np.bincount(u[u >= 0], minlength=self.n_units)
 
+    def _greedy(self, M, bound, avail, members, k, key, units):
+        """Lazy greedy: exact gains only for candidates whose bound can still win."""
+        cur = M[members].sum(axis=0) if members else np.zeros(M.shape[1])
+        avail = avail.copy()
+        avail[members] = False
+        cand = np.flatnonzero(avail)
+        bound, ckey, cunit = bound[cand], key[cand], units[cand]
+        live = np.ones(len(cand), bool)
+        while len(members) < k:
+            ok = live
+            if self.cap is not None:
+                count = self._count(units, members)
+                ok = live & ((cunit < 0) | (count[np.maximum(cunit, 0)] < self.cap))
+            at = np.flatnonzero(ok)
+            if not len(at):
+                break
+            top = at[np.argpartition(-bound[at], _BLOCK)[:_BLOCK]] if len(at) > 2 * _BLOCK else at
+            bound[top] = self._gains(M, cur, cand[top])
+            while True:
+                best = bound[top].max()
+                hi = at[bound[at] >= best - _TOL]
+                new = np.setdiff1d(hi, top, assume_unique=True)
+                if not len(new):
+                    break
+                bound[new] = self._gains(M, cur, cand[new])
+                top = np.union1d(top, new)
+            if best <= _TOL:
+                break
+            pick = hi[np.argmin(ckey[hi])]
+            members.append(int(cand[pick]))
+            cur = cur + M[cand[pick]]
+            live[pick] = False
+        return members
+
+    def _tabu(self, M, members, n_fixed, avail, units):
+        """1-swap local search that does not stop at the first local optimum.
+
+        Every round takes the best swap (member out, candidate in): while one
+        improves, this is plain best-improvement 1-swap search. At a local
+        optimum it takes the least bad swap, and the person who just left may
+        not come back for a while (unless that beats the best team), which
+        walks the search off the optimum. Stops after ``_TABU_PATIENCE``
+        rounds without a better team; returns the best team seen.
+        """
+        members = list(members)
+        best = list(members)
+        cur = M[members].sum(axis=0) if members else np.zeros(M.shape[1])
+        best_val = self._val(cur)
+        if len(members) == n_fixed:
+            return best
+        cand = np.flatnonzero(avail)
+        Mc = M[cand]
+        where = np.full(len(M), -1)
+        where[cand] = np.arange(len(cand))
+        in_team = np.zeros(len(cand), bool)
+        in_team[where[members[n_fixed:]]] = True
+        until = np.zeros(len(cand), int)
+        rng = np.random.default_rng(self.seed)
+        stale = 0
+        for it in range(_TABU_ITERS):
+            if stale >= _TABU_PATIENCE or in_team.all():
+                break
+            stale += 1
+            free = members[n_fixed:]
+            base = cur - M[free]
+            vals = np.minimum(base[:, None, :] + Mc[None, :, :], self.c) @ self.a
+            vals[:, in_team] = -np.inf
+            if self.cap is not None:
+                count = self._count(units, members)
+                um, up = units[free][:, None], units[cand][None, :]
+                vals[(up >= 0) & (count[np.maximum(up, 0)] - (um == up) >= self.cap)] = -np.inf
+            blocked = until > it
+            vals[:, blocked] = np.where(vals[:, blocked] > best_val + _TOL, vals[:, blocked], -np.inf)
+            i, j = np.unravel_index(np.argmax(vals), vals.shape)
+            if not np.isfinite(vals[i, j]):
+                break
+            out = where[free[i]]
+            in_team[out], in_team[j] = False, True
+            until[out] = it + 1 + int(rng.integers(_TENURE, 2 * _TENURE + 1))
+            members[n_fixed + i] = int(cand[j])
+            cur = base[i] + Mc[j]
+            if vals[i, j] > best_val + _TOL:
+                best, best_val, stale = list(members), float(vals[i, j]), 0
+        return best
+
     def pool(self, k):
-        """Swap candidates: the strongest few of each requirement, by seeded tie-break."""
+        """The strongest candidates of each requirement and overall (global rows)."""
         if self._pool is None:
-            ok = np.flatnonzero(self.allowed & (self.single > 0))
+            ok = np.flatnonzero(self.allowed)
             m = max(_POOL_PER_REQ, 4 * k)
-            tie = self.key[ok] / (len(self.key) + 1) * 1e-6
-            picks = [ok[np.argsort(-(self.single[ok] - tie), kind="stable")[:m]]]
-            for r in range(self.C.shape[1]):
-                score = self.C[ok, r] + 1e-3 * self.single[ok] - tie
-                top = np.argpartition(-score, m)[:m] if len(ok) > m else np.arange(len(ok))
-                picks.append(ok[top[self.C[ok[top], r] > 0]])
-            pool = np.unique(np.concatenate(picks))
+            if len(ok) <= m:
+                pool = ok
+            else:
+                single = self.single[ok] - self.key[ok] * (1e-6 / (len(self.key) + 1))
+                score = np.vstack([self.C[ok].T + 1e-3 * single, single])   # (R + 1, n)
+                top = np.argpartition(-score, m, axis=1)[:, :m]
+                held = np.take_along_axis(score, top, axis=1) > 0.01   # credits are >= 0.1
+                held[-1] = True
+                pool = np.unique(ok[top[held]])
             self._pool = pool[np.argsort(self.key[pool], kind="stable")]
         return self._pool
 
     def solve(self, k, fixed=(), banned=()):
-        members = list(fixed)
-        cur = self.C[members].sum(axis=0) if members else np.zeros(self.C.shape[1])
-        avail = self.allowed & (self.single > 0)
-        avail[members] = False
+        """Greedy on every candidate, then tabu search on the pool."""
+        avail = self.allowed.copy()
         avail[list(banned)] = False
-        bound = self.single.copy()
-        while len(members) < k:      # lazy greedy
-            cand = np.flatnonzero(avail & self._unit_ok(self._count(members)))
-            if not len(cand):
-                break
-            top = cand[np.argpartition(-bound[cand], _BLOCK)[:_BLOCK]] if len(cand) > _BLOCK else cand
-            bound[top] = self._gains(cur, top)
-            while True:
-                best = bound[top].max()
-                hi = cand[bound[cand] >= best - _TOL]
-                new = np.setdiff1d(hi, top, assume_unique=True)
-                if not len(new):
-                    break
-                bound[new] = self._gains(cur, new)
-                top = np.union1d(top, new)
-            if best <= _TOL:
-                break
-            pick = int(hi[np.argmin(self.key[hi])])
-            members.append(pick)
-            cur = cur + self.C[pick]
-            avail[pick] = False
-        return self._swap(members, cur, k, len(fixed), banned)
-
-    def _swap(self, members, cur, k, n_fixed, banned):
+        avail[list(fixed)] = False
+        members = self._greedy(self.C, self.single, avail, list(fixed), k, self.key, self.units)
         pool = self.pool(k)
-        pool = pool[~np.isin(pool, list(banned))]
-        Cp = self.C[pool]
-        while len(members) > n_fixed and len(pool):
-            free = members[n_fixed:]
-            base = cur - self.C[free]                                  # (m, R)
-            vals = np.minimum(base[:, None, :] + Cp[None, :, :], self.c) @ self.a
-            vals[:, np.isin(pool, members)] = -np.inf
-            if self.cap is not None:
-                count = self._count(members)
-                um, up = self.unit_codes[free][:, None], self.unit_codes[pool][None, :]
-                full = (up >= 0) & (count[np.maximum(up, 0)] - (um == up) >= self.cap)
-                vals[full] = -np.inf
-            i, j = np.unravel_index(np.argmax(vals), vals.shape)
-            if vals[i, j] <= self._val(cur) + _TOL:
-                break
-            members[n_fixed + i] = int(pool[j])
-            cur = base[i] + Cp[j]
-        return members
+        pool = np.concatenate([members, pool[avail[pool] & ~np.isin(pool, members)]]).astype(int)
+        start = list(range(len(members)))
+        best = self._tabu(self.C[pool], start, len(fixed), avail[pool], self.units[pool])
+        return pool[best].tolist()
 
 
 # ----------------------------------------------------------------- output
@@ -279,24 +344,23 @@ def _fmt_cover(skill, level, need, credit):
     return f"{skill} at level {level} (needs {need}, partial credit {credit:.2f})"
 
 
-def _describe(inst, idx, levels, pool_mask):
-    """per_requirement, explanations and the team's coverage for rows ``idx``."""
-    req, C, people = inst.req, inst.C, inst.people
+def _describe(inst, idx, pool_mask):
+    """Coverage, per_requirement, explanations and uncovered for the rows ``idx``."""
+    req, C = inst.req, inst.C
+    names = inst.people[list(idx)].tolist()
+    levels = inst.levels(idx)
     total = inst.value(idx)
-    per = req.copy()
-    cov, by = [], []
     c = req["count"].to_numpy(float)
-    for r, (s, need) in enumerate(zip(req["skill"], req["min_level"])):
-        got = [(people[i], levels.get((people[i], s), 0), float(C[i, r])) for i in idx if C[i, r] > 0]
-        by.append(sorted(got, key=lambda t: -t[2]))
-        cov.append(min(c[r], sum(C[i, r] for i in idx)) / c[r])
-    per["coverage"] = cov
-    per["covered_by"] = by
+    table = list(zip(req["skill"].tolist(), inst.rskill, req["min_level"].tolist()))
+    per = req.copy()
+    per["coverage"] = [min(c[r], C[list(idx), r].sum()) / c[r] for r in range(len(req))]
+    per["covered_by"] = [sorted(((p, levels.get((i, code), 0), float(C[i, r]))
+                                 for i, p in zip(idx, names) if C[i, r] > 0), key=lambda t: -t[2])
+                         for r, (_, code, _) in enumerate(table)]
     expl = {}
-    for i in idx:
-        p = people[i]
-        covers = [(s, levels.get((p, s), 0), int(need), float(C[i, r]))
-                  for r, (s, need) in enumerate(zip(req["skill"], req["min_level"])) if C[i, r] > 0]
+    for i, p in zip(idx, names):
+        covers = [(s, levels.get((i, code), 0), need, float(C[i, r]))
+                  for r, (s, code, need) in enumerate(table) if C[i, r] > 0]
         loss = total - inst.value([j for j in idx if j != i])
         if covers:
             text = (f"{p} covers " + "; ".join(_fmt_cover(*t) for t in covers)
@@ -304,34 +368,43 @@ def _describe(inst, idx, levels, pool_mask):
         else:
             text = f"{p} was asked for in the team but covers no requirement."
         expl[p] = {"covers": covers, "loss": loss, "text": text}
-    uncovered = req.loc[~(C[pool_mask] > 0).any(axis=0)] if len(req) else req
+    uncovered = req.loc[~(C[pool_mask] > 0).any(axis=0)]
     return total, per, expl, uncovered
 
 
-def _growth(inst, idx, levels, n, eligible):
-    """Pair up to ``n`` people who want to grow in a required skill with a mentor."""
+def _growth(inst, idx, n, eligible):
+    """Pair up to ``n`` people who want to grow in a required skill with a mentor.
+
+    ``eligible`` is a boolean array over person codes.
+    """
     if n <= 0 or not len(inst.req):
         return []
-    members = [inst.people[i] for i in idx]
+    idx = list(idx)
+    levels = inst.levels(idx)
     rows = inst.rows
-    rows = rows[(rows["wants_to_grow"] | (rows["level"] == 0))
-                & ~rows["person"].isin(members) & eligible(rows["person"])]
+    pc = rows["person"].to_numpy()
+    ok = eligible[pc] & ~np.isin(pc, idx) & (rows["wants_to_grow"] | (rows["level"] == 0)).to_numpy()
+    rows = rows[ok]
     opts = []
-    for r, (s, need, w) in enumerate(zip(inst.req["skill"], inst.req["min_level"], inst.req["weight"])):
-        mentors = [(levels[(m, s)], m) for m in members if levels.get((m, s), 0) >= need]
+    for s, code, need, w in zip(inst.req["skill"].tolist(), inst.rskill,
+                                inst.req["min_level"].tolist(), inst.req["weight"].tolist()):
+        mentors = [(levels[(m, code)], pos, m) for pos, m in enumerate(idx)
+                   if levels.get((m, code), 0) >= need]
         if not mentors:
             continue
-        for p, lvl in rows.loc[(rows["skill"] == s) & (rows["level"] < need), ["person", "level"]].itertuples(index=False):
-            opts.append((-w, -lvl, p, s, int(lvl), int(need), mentors))
+        hit = rows[(rows["skill"] == code) & (rows["level"] < need)]
+        opts += [(-w, -lvl, p, s, lvl, need, mentors)
+                 for p, lvl in zip(hit["person"].tolist(), hit["level"].tolist())]
     out, taken, load = [], set(), {}
     for _, _, p, s, lvl, need, mentors in sorted(opts, key=lambda t: t[:2]):
         if p in taken or len(out) >= n:
             continue
-        mlvl, mentor = min(mentors, key=lambda t: (-t[0], load.get(t[1], 0), members.index(t[1])))
+        mlvl, _, mentor = min(mentors, key=lambda t: (-t[0], load.get(t[2], 0), t[1]))
         load[mentor] = load.get(mentor, 0) + 1
         taken.add(p)
-        out.append({"person": p, "skill": s, "level": lvl, "min_level": need,
-                    "mentor": mentor, "mentor_level": int(mlvl)})
+        out.append({"person": inst.people[[p]].tolist()[0], "skill": s, "level": lvl,
+                    "min_level": need, "mentor": inst.people[[mentor]].tolist()[0],
+                    "mentor_level": mlvl})
     return out
 
 
@@ -419,14 +492,15 @@ def suggest_team(profiles: pd.DataFrame, requirements: pd.DataFrame, team_size: 
         if units is None:
             raise ValueError("max_per_unit needs units (person -> unit)")
     inst = _instance(profiles, requirements, extra=must)
-    unknown = set(must) - set(inst.rows["person"])
+    present = set(profiles.loc[profiles["person"].isin(must), "person"]) if must else set()
+    unknown = [p for p in must if p not in present]
     if unknown:
-        unknown -= set(profiles.loc[profiles["person"].isin(unknown), "person"])
-        if unknown:
-            raise ValueError(f"must_include names unknown people: {sorted(map(str, unknown))}")
+        raise ValueError(f"must_include names unknown people: {unknown}")
 
-    people = pd.Index(inst.people)
-    allowed = ~people.isin(list(excl)) if excl else np.ones(len(people), bool)
+    people = inst.people
+    allowed = np.ones(len(people), bool)
+    if excl:
+        allowed &= ~people.isin(list(excl))
     if candidates is not None:
         allowed &= people.isin(list(candidates))
     fixed = people.get_indexer(must).tolist()
@@ -438,28 +512,22 @@ def suggest_team(profiles: pd.DataFrame, requirements: pd.DataFrame, team_size: 
         if (count > max_per_unit).any():
             raise ValueError(f"must_include has more than {max_per_unit} people from one unit")
     key = np.random.default_rng(seed).permutation(len(people))
-    solver = _Solver(inst.C, inst.req, np.asarray(allowed, bool), key, unit_codes, max_per_unit)
-    pool_mask = np.asarray(allowed, bool).copy()
+    solver = _Solver(inst.C, inst.req, allowed, key, unit_codes, max_per_unit, seed)
+    pool_mask = allowed.copy()
     pool_mask[fixed] = True
 
-    def eligible(persons):
-        ok = ~persons.isin(list(excl))
-        return ok & persons.isin(list(candidates)) if candidates is not None else ok
-
     def build(idx):
-        names = [inst.people[i] for i in idx]
-        rows = inst.rows[inst.rows["person"].isin(names)]
-        levels = dict(zip(zip(rows["person"], rows["skill"]), rows["level"].tolist()))
-        total, per, expl, uncovered = _describe(inst, idx, levels, pool_mask)
-        growth = _growth(inst, idx, levels, growth_places, eligible)
-        return TeamSuggestion(names, total, per, expl, [], uncovered, growth)
+        total, per, expl, uncovered = _describe(inst, idx, pool_mask)
+        growth = _growth(inst, idx, growth_places, allowed)
+        return TeamSuggestion(people[list(idx)].tolist(), total, per, expl, [], uncovered, growth)
 
     if not len(inst.req):
         return build(fixed)
     idx = solver.solve(team_size, fixed=fixed)
     best = build(idx)
     seen = {frozenset(idx)}
-    by_loss = sorted(idx[len(fixed):], key=lambda i: -best.explanations[inst.people[i]]["loss"])
+    loss = [e["loss"] for e in best.explanations.values()]
+    by_loss = sorted(idx[len(fixed):], key=lambda i: -loss[idx.index(i)])
     for i in by_loss:
         if len(best.alternatives) >= alternatives:
             break
