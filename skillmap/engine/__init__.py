@@ -1,0 +1,28 @@
+"""SkillMap's pure computation: pandas, scipy.sparse, networkx, scikit-learn.
+
+No Flask, no SQLAlchemy, no I/O; inputs are never mutated. Every function
+takes long-form profiles (``person``, ``skill``, ``level`` 0-5, optional
+``wants_to_grow``); level 0 is a wish, never a held skill.
+"""
+from .families import SkillFamilies, skill_families
+from .gaps import skill_gaps
+from .groups import PeopleGroups, people_groups
+from .model import EngineModel, prepare
+from .recommend import recommend_skills
+from .similar import similar_people
+from .teams import TeamSuggestion, suggest_team, team_coverage
+
+__all__ = [
+    "EngineModel",
+    "PeopleGroups",
+    "SkillFamilies",
+    "TeamSuggestion",
+    "people_groups",
+    "prepare",
+    "recommend_skills",
+    "similar_people",
+    "skill_families",
+    "skill_gaps",
+    "suggest_team",
+    "team_coverage",
+]

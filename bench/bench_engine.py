@@ -1,0 +1,198 @@
+"""Benchmark the analytics engine against baselines measured in the same run.
+
+    python bench/bench_engine.py            # full run (a few minutes)
+    python bench/bench_engine.py --quick    # smoke run (seconds)
+
+Families: NMI / ARI of ``skill_families`` against the planted families, next
+to the baseline "Louvain on raw co-occurrence counts". Transversal skills
+(planted label -1) are *excluded* from the headline NMI/ARI (they belong to
+no family, so any answer is arguable); ``NMI(all)`` counts them as one more
+family, in the truth and in our output (our label -1), which rewards setting
+them apart. Small and medium cooperatives are noisy, so each size is run on
+several generator seeds and the mean and worst are printed.
+
+Recommendations: each person with at least two held skills has one held skill
+hidden at random; the model is prepared on what is left; hit@5 is the share of
+people whose hidden skill is in their top 5. Baseline: the 5 most popular
+skills (in the training data) the person lacks.
+
+Scale: time and peak memory (ru_maxrss of a fresh subprocess, minus its
+memory after loading the data) of ``skill_families`` on 50,000 people x
+2,000 skills; per-call time of ``recommend_skills`` / ``similar_people``
+after ``prepare``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+
+from generate import planted_profiles  # noqa: E402
+from skillmap.engine import prepare, recommend_skills, similar_people, skill_families  # noqa: E402
+from skillmap.engine.convert import to_matrix  # noqa: E402
+
+SIZES = {  # name: (people, skills, families)
+    "small": (150, 120, 6),
+    "medium": (1_000, 400, 10),
+    "large": (20_000, 1_500, 20),
+}
+
+
+def baseline_families(profiles, seed=0):
+    """Louvain on raw co-occurrence counts (no normalisation)."""
+    pm = to_matrix(profiles)
+    b = pm.binary()
+    co = (b.T @ b).toarray()
+    np.fill_diagonal(co, 0)
+    g = nx.Graph()
+    g.add_nodes_from(pm.skills)
+    i, j = np.nonzero(np.triu(co, 1))
+    g.add_weighted_edges_from(zip(pm.skills[i], pm.skills[j], co[i, j]))
+    label = {}
+    for f, c in enumerate(nx.community.louvain_communities(g, weight="weight", seed=seed)):
+        label.update(dict.fromkeys(c, f))
+    return pd.Series(label).reindex(pm.skills)
+
+
+def scores(truth, labels):
+    t = truth.reindex(labels.index)
+    fam = (t != -1).to_numpy()
+    return (normalized_mutual_info_score(t[fam], labels[fam]),
+            adjusted_rand_score(t[fam], labels[fam]),
+            normalized_mutual_info_score(t, labels))
+
+
+def bench_families(name, seeds):
+    n_people, n_skills, n_fam = SIZES[name]
+    ours, base = [], []
+    for seed in seeds:
+        profiles, truth = planted_profiles(n_people, n_skills, n_fam, seed=seed)
+        ours.append(scores(truth, skill_families(profiles, seed=0).labels))
+        base.append(scores(truth, baseline_families(profiles, seed=0)))
+    ours, base = np.array(ours), np.array(base)
+    print(f"{name:>6} ({n_people} people, {n_skills} skills, {n_fam} families, "
+          f"{len(seeds)} seeds)")
+    for label, r in (("ours", ours), ("baseline", base)):
+        print(f"    {label:<9} NMI mean {r[:, 0].mean():.3f} worst {r[:, 0].min():.3f} | "
+              f"ARI mean {r[:, 1].mean():.3f} worst {r[:, 1].min():.3f} | "
+              f"NMI(all) mean {r[:, 2].mean():.3f}")
+    print(f"    ratio     NMI ours/baseline {ours[:, 0].mean() / base[:, 0].mean():.2f}"
+          f"  target: NMI >= 0.9 and > baseline -> "
+          f"{'OK' if ours[:, 0].min() >= 0.9 and ours[:, 0].mean() > base[:, 0].mean() else 'MISSED'}")
+
+
+def holdout(profiles, seed=0):
+    """Hide one held skill per person; return (training profiles, hidden Series)."""
+    rng = np.random.default_rng(seed)
+    held = profiles[profiles["level"] >= 1]
+    sizes = held.groupby("person")["skill"].transform("size")
+    cand = held[sizes >= 2]
+    pick = cand.groupby("person").sample(n=1, random_state=rng.integers(2**31))
+    train = profiles.drop(index=pick.index)
+    return train, pick.set_index("person")["skill"]
+
+
+def bench_recommend(name, seed=0, max_people=2_000):
+    n_people, n_skills, n_fam = SIZES[name]
+    profiles, truth = planted_profiles(n_people, n_skills, n_fam, seed=seed)
+    train, hidden = holdout(profiles, seed)
+    model = prepare(train)
+    popularity = pd.Series(model.holders, index=model.skills).sort_values(
+        ascending=False, kind="stable")
+    held_sets = train[train["level"] >= 1].groupby("person")["skill"].agg(set)
+    people = hidden.index[:max_people]
+    rows = []
+    for p in people:
+        top = recommend_skills(model, p, k=5)["skill"].tolist()
+        mine = held_sets.get(p, set())
+        pop = [s for s in popularity.index[:5 + len(mine)] if s not in mine][:5]
+        rows.append((truth[hidden[p]] == -1, hidden[p] in top, hidden[p] in pop))
+    r = pd.DataFrame(rows, columns=["transversal", "ours", "pop"])
+    ours, pop = r["ours"].mean(), r["pop"].mean()
+    ratio = ours / pop if pop else float("inf")
+    print(f"{name:>6} hit@5 ours {ours:.3f} | popularity {pop:.3f} | ratio {ratio:.1f} "
+          f"({len(people)} people)  target ratio >= 5 -> {'OK' if ratio >= 5 else 'MISSED'}")
+    for kind, part in r.groupby("transversal"):
+        o, q = part["ours"].mean(), part["pop"].mean()
+        print(f"        hidden skill {'transversal' if kind else 'in a family'}: "
+              f"{len(part)} people, ours {o:.3f} | popularity {q:.3f} | "
+              f"ratio {o / q if q else float('inf'):.1f}")
+
+
+CHILD = """
+import resource, sys, time
+sys.path[:0] = [{here!r}, {root!r}]
+from generate import planted_profiles
+from skillmap.engine import skill_families
+profiles, _ = planted_profiles({n}, {s}, {f}, seed=0)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+skill_families(profiles, seed=0)
+dt = time.perf_counter() - t
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(len(profiles), dt, before / 1024, after / 1024)
+"""
+
+
+def bench_scale(n, s, f, calls):
+    code = CHILD.format(here=str(HERE), root=str(HERE.parent), n=n, s=s, f=f)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=os.environ | {"OMP_NUM_THREADS": "2",
+                                                        "OPENBLAS_NUM_THREADS": "2"})
+    rows, dt, before, after = out.stdout.split()
+    extra = float(after) - float(before)
+    print(f"skill_families on {n} people x {s} skills ({int(rows)} rows): {float(dt):.2f} s, "
+          f"peak RSS {float(after):.0f} MiB (data loaded: {float(before):.0f} MiB, "
+          f"families added {max(extra, 0):.0f} MiB)  target <= 10 s, <= 1 GiB -> "
+          f"{'OK' if float(dt) <= 10 and float(after) <= 1024 else 'MISSED'}")
+
+    profiles, _ = planted_profiles(n, s, f, seed=0)
+    t = time.perf_counter()
+    model = prepare(profiles)
+    print(f"prepare: {time.perf_counter() - t:.2f} s")
+    rng = np.random.default_rng(0)
+    who = model.people[rng.integers(0, len(model.people), calls)]
+    for fn in (recommend_skills, similar_people):
+        t = time.perf_counter()
+        for p in who:
+            fn(model, p)
+        ms = (time.perf_counter() - t) / calls * 1000
+        print(f"{fn.__name__}: {ms:.2f} ms per call ({calls} calls)  target < 50 ms -> "
+              f"{'OK' if ms < 50 else 'MISSED'}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fast smoke run")
+    args = ap.parse_args(argv)
+    print("== skill families vs planted (baseline: Louvain on raw counts) ==")
+    if args.quick:
+        bench_families("small", range(2))
+        bench_families("medium", range(1))
+    else:
+        bench_families("small", range(10))
+        bench_families("medium", range(5))
+        bench_families("large", range(2))
+    print("== recommendations: hold one out per person ==")
+    for name in (("small", "medium") if args.quick else ("small", "medium", "large")):
+        bench_recommend(name)
+    print("== scale ==")
+    if args.quick:
+        bench_scale(5_000, 500, 10, calls=50)
+    else:
+        bench_scale(50_000, 2_000, 25, calls=300)
+
+
+if __name__ == "__main__":
+    main()
