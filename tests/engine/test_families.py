@@ -1,0 +1,59 @@
+import pandas as pd
+import pytest
+
+from skillmap.engine import skill_families
+
+
+def test_two_trades_and_transversal_teamwork(two_trades):
+    fam = skill_families(two_trades)
+    labels = fam.labels
+    assert labels["saw"] == labels["drill"] == labels["sand"]
+    assert labels["excel"] == labels["invoice"] == labels["vat"]
+    assert labels["saw"] != labels["excel"]
+    # teamwork is held alike in both trades: its own family, not glue
+    assert labels["teamwork"] == -1
+    assert set(labels.index) == {"saw", "drill", "sand", "excel", "invoice", "vat", "teamwork"}
+    assert fam.names[-1] == "teamwork"
+    assert set(fam.names[labels["saw"]].split(" / ")) == {"saw", "drill", "sand"}
+    assert not fam.graph.has_edge("teamwork", "saw")
+    assert fam.graph.has_edge("saw", "drill")
+
+
+def test_wishes_are_not_held(two_trades):
+    wish = pd.DataFrame({"person": ["c1"], "skill": ["welding"], "level": [0]})
+    fam = skill_families(pd.concat([two_trades, wish], ignore_index=True))
+    assert "welding" not in fam.labels.index
+
+
+def test_bridge_skill_connects_two_of_four_trades():
+    trades = {"c": ("saw", "drill", "sand"), "a": ("excel", "invoice", "vat"),
+              "g": ("prune", "mow", "plant"), "k": ("cook", "bake", "serve")}
+    rows = [(f"{t}{i}", s, 3) for t, skills in trades.items() for i in range(10) for s in skills]
+    # every carpenter and every accountant writes estimates, nobody else does
+    rows += [(f"{t}{i}", "estimates", 3) for t in "ca" for i in range(10)]
+    fam = skill_families(pd.DataFrame(rows, columns=["person", "skill", "level"]))
+    lab = fam.labels
+    assert lab[["saw", "excel", "prune", "cook"]].nunique() == 4
+    assert fam.bridges["skill"].tolist() == ["estimates"]
+    row = fam.bridges.iloc[0]
+    assert set(row["connects"]) == {lab["saw"], lab["excel"]}
+    assert row["participation"] == pytest.approx(0.5)
+
+
+def test_same_seed_same_output_and_input_untouched(two_trades):
+    before = two_trades.copy()
+    a = skill_families(two_trades, seed=3)
+    b = skill_families(two_trades, seed=3)
+    pd.testing.assert_series_equal(a.labels, b.labels)
+    assert a.names == b.names
+    pd.testing.assert_frame_equal(two_trades, before)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (pd.DataFrame({"person": ["a"], "level": [3]}), "skill"),
+    (pd.DataFrame({"person": ["a"], "skill": ["x"], "level": [7]}), "0 to 5"),
+    (pd.DataFrame({"person": ["a"], "skill": ["x"], "level": ["high"]}), "0 to 5"),
+])
+def test_bad_profiles(bad, message):
+    with pytest.raises(ValueError, match=message):
+        skill_families(bad)
