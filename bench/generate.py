@@ -29,7 +29,8 @@ __all__ = ["planted_profiles"]
 
 def planted_profiles(n_people, n_skills, n_families, *, seed=0, n_transversal=None,
                      skills_per_person=8.0, p_two_families=0.15, noise=1.0,
-                     wish_rate=0.3, zipf=1.0, with_people=False):
+                     wish_rate=0.3, zipf=1.0, transversal_prevalence=(0.1, 0.5),
+                     with_people=False):
     """Draw profiles with planted skill families.
 
     Parameters
@@ -50,6 +51,9 @@ def planted_profiles(n_people, n_skills, n_families, *, seed=0, n_transversal=No
         Share of people with one level-0 wish.
     zipf : float
         Exponent of skill popularity inside a family.
+    transversal_prevalence : (float, float)
+        Each transversal skill is held by a share of everyone drawn uniformly
+        from this range, independently of family.
     with_people : bool
         Also return a Series person -> primary family.
 
@@ -97,7 +101,7 @@ def planted_profiles(n_people, n_skills, n_families, *, seed=0, n_transversal=No
             r, c = np.nonzero(hit)
             rows_p.append(members[r])
             rows_s.append(starts[f] + c)
-    prevalence = rng.uniform(0.1, 0.5, n_t)
+    prevalence = rng.uniform(*transversal_prevalence, n_t)
     hit = rng.random((n_people, n_t)) < prevalence
     r, c = np.nonzero(hit)
     rows_p.append(r)
