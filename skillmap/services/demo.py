@@ -27,10 +27,14 @@ DEMO_PASSWORD = "skillmap-demo"
 DEMO_DOMAIN = "demo.coop"
 #: login -> (role, preferred job titles for the linked person)
 DEMO_LOGINS = {
-    f"dipendente@{DEMO_DOMAIN}": ("employee", ("Operatore socio-sanitario (OSS)", "OSS")),
-    f"coordinatore@{DEMO_DOMAIN}": ("coordinator", ("Progettista", "Coordinatore di servizio")),
-    f"hr@{DEMO_DOMAIN}": ("manager", ("Impiegata amministrativa", "Addetto paghe")),
-    f"admin@{DEMO_DOMAIN}": ("admin", ("Tecnico ICT", "Sviluppatore")),
+    f"dipendente@{DEMO_DOMAIN}": ("employee", ("Operatore/Operatrice socio-sanitario/a (OSS)",
+                                                "Educatore/Educatrice professionale")),
+    f"coordinatore@{DEMO_DOMAIN}": ("coordinator", ("Progettista sociale",
+                                                    "Coordinatore/Coordinatrice di servizio")),
+    f"hr@{DEMO_DOMAIN}": ("manager", ("Impiegato/Impiegata amministrativo/a",
+                                      "Addetto/Addetta paghe e contributi")),
+    f"admin@{DEMO_DOMAIN}": ("admin", ("Tecnico/Tecnica ICT e sviluppatore/sviluppatrice",
+                                       "Impiegato/Impiegata amministrativo/a")),
 }
 CHUNK = 2000
 

@@ -47,12 +47,13 @@ def read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     return df
 
 
-def load_taxonomy(org: Organisation, seed_dir: Path = SEED_DIR) -> LoadReport:
+def load_taxonomy(org: Organisation, seed_dir: Path | None = None) -> LoadReport:
     """Insert or update areas and skills by their stable code; one transaction.
 
     Codes never change meaning, so running this again updates names and
     descriptions in place and adds new codes, without duplicating anything.
     """
+    seed_dir = seed_dir or SEED_DIR
     areas = read_csv(seed_dir / "skill_areas.csv", AREA_COLUMNS)
     skills = read_csv(seed_dir / "skills.csv", SKILL_COLUMNS)
     area_codes = set(areas["code"])

@@ -1,0 +1,138 @@
+"""Browser tests: the real app served on 127.0.0.1, driven by Playwright in Debian's Chromium.
+
+The server runs on its own database (a SQLite file, or a ``*_browser`` PostgreSQL database
+beside the test one) built with the real migrations, taxonomy and demo data. Where
+Chromium is missing the tests are skipped and the run says so loudly; with
+``SKILLMAP_REQUIRE_BROWSER=1`` (set by CI) a missing browser fails instead.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from skillmap import create_app
+from skillmap.extensions import db
+
+CHROMIUM = os.environ.get("SKILLMAP_CHROMIUM", "/usr/bin/chromium")
+AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+DEMO_PASSWORD = "skillmap-demo"
+LOGINS = {"employee": "dipendente@demo.coop", "coordinator": "coordinatore@demo.coop",
+          "manager": "hr@demo.coop", "admin": "admin@demo.coop"}
+SKIPPED: list[str] = []
+
+
+def _browser_db_url(tmp_factory) -> str:
+    base = os.environ.get("SKILLMAP_TEST_DATABASE_URL")
+    if not base:
+        return "sqlite:///" + str(tmp_factory.mktemp("browserdb") / "browser.sqlite")
+    url = sa.engine.make_url(base)
+    name = f"{url.database}_browser"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from skillmap.services.accounts import get_or_create_organisation
+    from skillmap.services.demo import seed_demo
+    from skillmap.services.taxonomy import load_taxonomy
+
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI":
+                      _browser_db_url(tmp_path_factory), "ORGANISATION_NAME": "Cooperativa Demo"})
+    with app.app_context():
+        upgrade()
+        org = get_or_create_organisation(app.config["ORGANISATION_NAME"])
+        load_taxonomy(org)
+        seed_demo(org, 120, 0)
+        from skillmap.models import User
+
+        for user in db.session.scalars(sa.select(User)):
+            user.privacy_seen_at = sa.func.now()
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        msg = f"Chromium not found at {CHROMIUM}: browser and accessibility tests SKIPPED"
+        if os.environ.get("SKILLMAP_REQUIRE_BROWSER"):
+            pytest.fail(msg + " (SKILLMAP_REQUIRE_BROWSER is set)")
+        SKIPPED.append(msg)
+        pytest.skip(msg)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="it-IT")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def login(page, role: str) -> None:
+    """Sign in through the real form as the demo account of ``role``."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(LOGINS[role])
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    page.wait_for_load_state("networkidle")
+    assert "/login" not in page.url, f"login as {role} failed"
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core on the page: zero WCAG 2.2 A/AA violations, target-size included."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        """async (tags) => await axe.run(document, {
+              runOnly: {type: 'tag', values: tags},
+              rules: {'target-size': {enabled: true}},
+              resultTypes: ['violations']})""", AXE_TAGS)
+    violations = [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"][:5]]}
+        for v in result["violations"]]
+    assert not violations, f"axe violations on {page.url}:\n" + json.dumps(violations, indent=1)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SKIPPED:
+        terminalreporter.section("BROWSER TESTS SKIPPED", sep="!", red=True, bold=True)
+        terminalreporter.write_line(SKIPPED[0], red=True, bold=True)
+        terminalreporter.write_line("Install Debian's chromium package (apt-get install chromium) "
+                                    "to run them.", red=True)

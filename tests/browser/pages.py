@@ -1,0 +1,47 @@
+"""Every HTML page of the app, with the role that opens it, for the axe-core checks.
+
+Add an entry for each new page; ``test_every_page_is_listed`` fails when a GET
+endpoint that renders HTML is missing here. ``args`` is a dict of URL values or a
+function ``(session) -> dict`` that finds them in the demo data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sqlalchemy as sa
+
+
+@dataclass(frozen=True)
+class Page:
+    role: str
+    endpoint: str
+    args: dict | Callable = field(default_factory=dict)
+    query: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.role}:{self.endpoint}{('?' + self.query) if self.query else ''}"
+
+
+def first_id(model, *where):
+    """A function that finds the first id of ``model`` in the demo data."""
+    def find(session):
+        return session.scalar(sa.select(model.id).where(*where).order_by(model.id).limit(1))
+    return find
+
+
+PAGES: list[Page] = [
+    Page("anonymous", "auth.login"),
+    Page("anonymous", "auth.login", query="lang=en"),
+    Page("employee", "main.home"),
+    Page("coordinator", "main.home"),
+    Page("manager", "main.home"),
+    Page("admin", "main.home"),
+    Page("employee", "main.privacy"),
+    Page("employee", "auth.account"),
+    Page("admin", "admin.users"),
+]
+
+#: GET endpoints that answer with something other than an HTML page
+NOT_HTML: set[str] = {"static"}
