@@ -104,9 +104,9 @@ def association(binary, *, alpha=0.05, min_lift=1.5, min_count=2):
     np.fill_diagonal(candidate, False)
     pvalue = np.ones_like(counts)
     i, j = np.nonzero(candidate)
-    draws = np.minimum(n[i], n[j])
+    draws = np.minimum(n[i], n[j]).astype(np.int64)
     share = np.maximum(n[i], n[j]) / n_people
-    pvalue[i, j] = bdtrc(counts[i, j] - 1, draws, share)
+    pvalue[i, j] = bdtrc(counts[i, j].astype(np.int64) - 1, draws, share)
     keep = pvalue <= alpha
     weight = np.zeros_like(counts)
     weight[keep] = np.log(lift[keep])
