@@ -4,19 +4,24 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from skillmap import config as cfg
+
+if TYPE_CHECKING:  # the pure engine package must be importable without Flask
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None) -> "Flask":
     """Build the Flask application.
 
     Order: defaults -> ``instance/config.py`` -> ``SKILLMAP_*`` environment
     -> ``test_config``; then extensions, blueprints and CLI commands.
     """
+    from flask import Flask
+
     app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
                 template_folder=str(ROOT / "templates"))
     app.config.from_object(cfg.Defaults)
@@ -52,7 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _finish_config(app: Flask) -> None:
+def _finish_config(app: "Flask") -> None:
     """Fill derived settings and refuse unsafe production configurations."""
     if not app.config.get("SECRET_KEY"):
         if app.config.get("ENV_NAME") == "production":
@@ -75,7 +80,7 @@ def _finish_config(app: Flask) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
 
 
-def _sqlite_pragmas(app: Flask, db) -> None:
+def _sqlite_pragmas(app: "Flask", db) -> None:
     """SQLite: write-ahead log, a busy timeout and enforced foreign keys."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return

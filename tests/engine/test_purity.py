@@ -3,7 +3,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ("flask", "sqlalchemy", "flask_sqlalchemy", "flask_login", "flask_wtf")
@@ -26,8 +25,6 @@ def test_engine_modules_import_no_flask_or_sqlalchemy():
     assert run(code) == ""
 
 
-@pytest.mark.xfail(strict=True, reason="skillmap/__init__.py imports flask at module level; "
-                   "moving that import into create_app() makes this pass (then drop the mark)")
 def test_plain_import_of_engine_pulls_no_flask():
     assert run("import sys, skillmap.engine; " + FIND_BAD) == ""
 
