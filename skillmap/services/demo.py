@@ -37,6 +37,10 @@ DEMO_LOGINS = {
                                        "Impiegato/Impiegata amministrativo/a")),
 }
 CHUNK = 2000
+#: what people of every role commonly want to learn: English, digital and project skills
+GROWTH_POOL = ("LNG-EN", "DIGCOMP-1.1", "DIGCOMP-2.4", "DIGCOMP-3.1", "DIGCOMP-4.2",
+               "TRV-LEADERSHIP", "TRV-PUBLIC-SPEAKING", "TRV-NEGOTIATION", "PRJ-PROJECT-MGMT",
+               "PRJ-DESIGN-THINKING", "PRJ-SOCIAL-INNOVATION", "COM-SOCIAL-MEDIA")
 
 
 @dataclass
@@ -106,12 +110,16 @@ def _skills_for(rng: random.Random, role_rows: pd.DataFrame, all_codes: list[str
             out[r.skill_code] = [level, False, rng.choice([2023, 2024, 2025, 2026, 2026])]
     if rng.random() < 0.15:  # a stray skill: real profiles are never perfectly tidy
         out.setdefault(rng.choice(all_codes), [rng.randint(1, 3), False, 2024])
-    if rng.random() < 0.45:  # wishes: a skill held at a low level, or a new one
+    if rng.random() < 0.5:  # wishes: grow a skill held at a low level, or learn a new one
         held_low = [c for c, v in out.items() if v[0] <= 3]
-        if held_low and rng.random() < 0.5:
+        role_missing = [r.skill_code for r in role_rows.itertuples(index=False)
+                        if r.skill_code not in out]
+        roll = rng.random()
+        if held_low and roll < 0.35:
             out[rng.choice(held_low)][1] = True
         else:
-            code = rng.choice(all_codes)
+            pool = role_missing if role_missing and roll < 0.65 else GROWTH_POOL
+            code = rng.choice([c for c in pool if c in all_codes] or all_codes)
             if code not in out:
                 out[code] = [0, True, None]
     return out

@@ -97,3 +97,14 @@ def test_create_user(runner):
     again = runner.invoke(args=["create-user", "--email", "nuovo@coop.it", "--role", "manager",
                                 "--password", "una password lunga"])
     assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_demo_growth_pool_names_real_skills():
+    import csv
+
+    from skillmap.services.demo import GROWTH_POOL
+    from skillmap.services.taxonomy import SEED_DIR
+
+    with open(SEED_DIR / "skills.csv", encoding="utf-8") as fh:
+        codes = {row["code"] for row in csv.DictReader(fh)}
+    assert set(GROWTH_POOL) <= codes
