@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from .convert import validate_profiles
 
@@ -32,9 +33,9 @@ __all__ = ["TeamSuggestion", "team_coverage", "suggest_team"]
 
 _TOL = 1e-12
 _BLOCK = 64        # candidates whose exact gain is computed per greedy step
-_POOL_PER_REQ = 40  # local-search candidates kept per requirement (at least 4 x team)
-_TABU_ITERS = 400   # at most this many swap rounds ...
-_TABU_PATIENCE = 80  # ... stopping after this many without a better team
+_POOL_PER_REQ = 100  # local-search candidates kept per requirement (at least 4 x team)
+_TABU_ITERS = 800   # at most this many swap rounds ...
+_TABU_PATIENCE = 150  # ... stopping after this many without a better team
 _TENURE = 10       # rounds a person who left stays out (drawn from TENURE..2 TENURE)
 
 @dataclass
@@ -159,7 +160,7 @@ def _instance(profiles, requirements, persons=None, extra=()) -> _Instance:
         people = people.append(pd.Index(extra, dtype=object if people.dtype == object else None))
     rows = validate_profiles(sub.assign(person=codes, skill=skill_code[mask]))
     holders = rows[rows["level"] >= 1]
-    C = np.zeros((len(people), len(req)))
+    C = np.zeros((len(people), len(req)), order="F")
     rskill = skills.get_indexer(req["skill"])
     pc, sc, lv = (holders[c].to_numpy() for c in ("person", "skill", "level"))
     for r, (code, need) in enumerate(zip(rskill, req["min_level"])):
@@ -276,33 +277,42 @@ class _Solver:
             return best
         cand = np.flatnonzero(avail)
         Mc = M[cand]
+        # swap values through Mc's nonzeros only: a pool member holds few required
+        # skills. Gain of adding credit x to r where the team is at b: a_r min(x, c_r - b)+.
+        nz_row, nz_col = np.nonzero(Mc)
+        a_val = self.a[nz_col] * Mc[nz_row, nz_col]
+        owner = sparse.csr_matrix((np.ones(len(nz_row)), (np.arange(len(nz_row)), nz_row)),
+                                  shape=(len(nz_row), len(cand)))    # nonzero -> candidate
+        buf = np.empty((len(members) - n_fixed, len(nz_row)))       # reused: no page faults
         where = np.full(len(M), -1)
         where[cand] = np.arange(len(cand))
-        in_team = np.zeros(len(cand), bool)
-        in_team[where[members[n_fixed:]]] = True
         until = np.zeros(len(cand), int)
-        rng = np.random.default_rng(self.seed)
+        tenure = np.random.default_rng(self.seed).integers(_TENURE, 2 * _TENURE + 1, _TABU_ITERS)
         stale = 0
         for it in range(_TABU_ITERS):
-            if stale >= _TABU_PATIENCE or in_team.all():
+            if stale >= _TABU_PATIENCE or len(members) - n_fixed >= len(cand):
                 break
             stale += 1
             free = members[n_fixed:]
             base = cur - M[free]
-            vals = np.minimum(base[:, None, :] + Mc[None, :, :], self.c) @ self.a
-            vals[:, in_team] = -np.inf
+            room = self.a * np.maximum(self.c - base, 0)
+            np.take(room, nz_col, axis=1, out=buf)
+            gain = np.minimum(buf, a_val, out=buf) @ owner
+            vals = (self.a * np.minimum(base, self.c)).sum(axis=1)[:, None] + gain
+            vals[:, where[free]] = -np.inf
             if self.cap is not None:
                 count = self._count(units, members)
                 um, up = units[free][:, None], units[cand][None, :]
                 vals[(up >= 0) & (count[np.maximum(up, 0)] - (um == up) >= self.cap)] = -np.inf
-            blocked = until > it
-            vals[:, blocked] = np.where(vals[:, blocked] > best_val + _TOL, vals[:, blocked], -np.inf)
+            blocked = np.flatnonzero(until > it)
+            if len(blocked):        # tabu, unless the swap beats the best team
+                sub = vals[:, blocked]
+                sub[sub <= best_val + _TOL] = -np.inf
+                vals[:, blocked] = sub
             i, j = np.unravel_index(np.argmax(vals), vals.shape)
             if not np.isfinite(vals[i, j]):
                 break
-            out = where[free[i]]
-            in_team[out], in_team[j] = False, True
-            until[out] = it + 1 + int(rng.integers(_TENURE, 2 * _TENURE + 1))
+            until[where[free[i]]] = it + 1 + tenure[it]
             members[n_fixed + i] = int(cand[j])
             cur = base[i] + Mc[j]
             if vals[i, j] > best_val + _TOL:
@@ -310,19 +320,24 @@ class _Solver:
         return best
 
     def pool(self, k):
-        """The strongest candidates of each requirement and overall (global rows)."""
+        """The strongest candidates of each requirement and overall (global rows).
+
+        Within a requirement, credit first, then the candidate's value alone,
+        then the seeded key.
+        """
         if self._pool is None:
-            ok = np.flatnonzero(self.allowed)
             m = max(_POOL_PER_REQ, 4 * k)
-            if len(ok) <= m:
-                pool = ok
-            else:
-                single = self.single[ok] - self.key[ok] * (1e-6 / (len(self.key) + 1))
-                score = np.vstack([self.C[ok].T + 1e-3 * single, single])   # (R + 1, n)
-                top = np.argpartition(-score, m, axis=1)[:, :m]
-                held = np.take_along_axis(score, top, axis=1) > 0.01   # credits are >= 0.1
-                held[-1] = True
-                pool = np.unique(ok[top[held]])
+            single = self.single - self.key * (1e-6 / (len(self.key) + 1))
+            single[~self.allowed] = -np.inf
+            picks = [np.flatnonzero(self.allowed)] if self.allowed.sum() <= m else \
+                [np.argpartition(-single, m)[:m]]
+            for r in range(self.C.shape[1]):
+                col = self.C[:, r]                      # C is column-major: a cheap read
+                ok = np.flatnonzero((col > 0) & self.allowed)
+                if len(ok) > m:
+                    ok = ok[np.argpartition(-(col[ok] + 1e-3 * single[ok]), m)[:m]]
+                picks.append(ok)
+            pool = np.unique(np.concatenate(picks))
             self._pool = pool[np.argsort(self.key[pool], kind="stable")]
         return self._pool
 
