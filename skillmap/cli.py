@@ -66,6 +66,31 @@ def create_user_cmd(email: str, role: str, password: str, locale: str):
     click.echo(f"Created {user.email} ({user.role}).")
 
 
+@click.command("recompute")
+def recompute_cmd():
+    """Recompute the cached engine results (skill families, prepared model)."""
+    import time
+
+    from skillmap.services import analytics
+
+    org = _organisation()
+    started = time.perf_counter()
+    total = len(analytics.STEPS)
+
+    def progress(n, key, seconds):
+        if n > 1:
+            click.echo(f"      done in {seconds:.2f} s")
+        if key != "done":
+            click.echo(f"[{n}/{total}] {key}...")
+
+    analytics.recompute(org.id, progress)
+    result = analytics.cached(org.id)
+    families = len([f for f in result.payload["families"] if f["id"] >= 0])
+    click.echo(f"Recomputed for {result.payload['people']} people: {families} skill families, "
+               f"{len(result.payload['bridges'])} bridging skills "
+               f"in {time.perf_counter() - started:.2f} s.")
+
+
 def register(app: Flask) -> None:
-    for cmd in (load_taxonomy_cmd, seed_demo_cmd, create_user_cmd):
+    for cmd in (load_taxonomy_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd):
         app.cli.add_command(cmd)

@@ -9,11 +9,15 @@ def register(app: Flask) -> None:
     from skillmap.web import access, errors, nav
     from skillmap.web.admin import bp as admin_bp
     from skillmap.web.auth import bp as auth_bp
+    from skillmap.web.insights import bp as insights_bp
     from skillmap.web.main import bp as main_bp
+    from skillmap.web.reports import bp as reports_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(insights_bp, url_prefix="/insights")
     access.init_app(app)
     errors.init_app(app)
     nav.init_app(app)

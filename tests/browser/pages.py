@@ -31,6 +31,13 @@ def first_id(model, *where):
     return find
 
 
+def _demo_employee(session):
+    """The person linked to the demo employee login (who has skills and colleagues)."""
+    from skillmap.models import User
+
+    return session.scalar(sa.select(User.person_id).where(User.email == "dipendente@demo.coop"))
+
+
 PAGES: list[Page] = [
     Page("anonymous", "auth.login"),
     Page("anonymous", "auth.login", query="lang=en"),
@@ -41,7 +48,12 @@ PAGES: list[Page] = [
     Page("employee", "main.privacy"),
     Page("employee", "auth.account"),
     Page("admin", "admin.users"),
+    # skills engine (insights): families, recompute progress, backups of a person
+    Page("coordinator", "insights.families"),
+    Page("manager", "insights.families"),
+    Page("manager", "insights.recompute_status"),
+    Page("manager", "insights.backups", lambda session: {"person_id": _demo_employee(session)}),
 ]
 
 #: GET endpoints that answer with something other than an HTML page
-NOT_HTML: set[str] = {"static"}
+NOT_HTML: set[str] = {"static", "insights.recompute_status_json"}

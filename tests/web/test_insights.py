@@ -1,0 +1,200 @@
+"""Pages of the skills engine: families, the recompute button, grow-next and backups panels."""
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from skillmap.extensions import db
+from skillmap.models import AuditEvent, Organisation, Person, PersonSkill
+from skillmap.services import analytics
+
+
+@pytest.fixture(autouse=True)
+def _forget_models():
+    analytics._MODELS.clear()
+    yield
+    analytics._MODELS.clear()
+
+
+def give(person, taxonomy, levels, wishes=()):
+    for code, level in levels.items():
+        db.session.add(PersonSkill(person_id=person.id, skill_id=taxonomy[code].id, level=level,
+                                   wants_to_grow=code in wishes))
+    db.session.commit()
+
+
+@pytest.fixture
+def people(org, taxonomy, users):
+    """Six care workers, six ICT people; Anna (employee) holds two care skills."""
+    out = []
+    for i in range(12):
+        p = Person(organisation_id=org.id, first_name=f"Persona{i}", last_name="Prova")
+        db.session.add(p)
+        db.session.commit()
+        give(p, taxonomy, {"CARE-HOME": 3, "CARE-FIRST": 2, "ICT-SQL": 2} if i < 6
+             else {"ICT-PY": 3, "ICT-SQL": 4, "ICT-NET": 2})
+        out.append(p)
+    give(users["employee"].person, taxonomy, {"CARE-HOME": 3, "CARE-FIRST": 3})
+    return out
+
+
+def text(resp):
+    return re.sub(r"\s+", " ", resp.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("role,status", [("employee", 403), ("coordinator", 200),
+                                         ("manager", 200), ("admin", 200)])
+def test_families_page_roles(client, auth, users, role, status):
+    auth.login(role)
+    assert client.get("/insights/families").status_code == status
+
+
+@pytest.mark.parametrize("role,status", [("employee", 403), ("coordinator", 403),
+                                         ("manager", 302), ("admin", 302)])
+def test_recompute_button_roles(app, client, auth, users, post_form, role, status):
+    app.config["RECOMPUTE_IN_BACKGROUND"] = False
+    auth.login(role)
+    resp = post_form("/insights/recompute", {}, page="/")
+    assert resp.status_code == status
+    assert (analytics.cached(users[role].organisation_id) is not None) == (status == 302)
+
+
+@pytest.mark.parametrize("path", ["/insights/recompute", "/insights/recompute/status.json",
+                                  "/insights/people/1/backups"])
+def test_manager_pages_refuse_employees_and_coordinators(client, auth, users, path):
+    for role in ("employee", "coordinator"):
+        auth.login(role)
+        assert client.get(path).status_code == 403, (role, path)
+        auth.logout()
+
+
+def test_recompute_needs_the_csrf_token(client, auth, users):
+    auth.login("manager")
+    assert client.post("/insights/recompute", data={}).status_code == 400
+    assert analytics.progress_of(users["manager"].organisation_id) is None
+
+
+def test_nav_offers_families_to_coordinators_not_employees(client, auth, users):
+    auth.login("coordinator")
+    assert 'href="/insights/families"' in text(client.get("/"))
+    auth.logout()
+    auth.login("employee")
+    assert 'href="/insights/families"' not in text(client.get("/"))
+
+
+def test_families_page_before_any_computation(client, auth, users):
+    auth.login("coordinator")
+    page = text(client.get("/insights/families"))
+    assert "non sono ancora state calcolate" in page
+    assert "Ricalcola ora" not in page  # only managers get the button
+
+
+def test_button_runs_in_the_background_and_the_page_shows_families(app, client, auth, people,
+                                                                   post_form, org):
+    app.config["RECOMPUTE_IN_BACKGROUND"] = True
+    auth.login("manager")
+    resp = post_form("/insights/recompute", {}, page="/insights/families")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/insights/recompute")
+    analytics.wait_for_recompute(org.id)
+    status = client.get("/insights/recompute/status.json").get_json()
+    assert status["state"] == "done" and status["step"] == status["steps"] == 5
+    page = text(client.get("/insights/recompute"))
+    assert "Ricalcolo terminato" in page and 'aria-live="polite"' in page
+
+    page = text(client.get("/insights/families"))
+    assert 'role="img"' in page and "<title" in page and "aria-label=" in page
+    assert "Aggiornato" in page
+    table = page[page.index('id="families-table"'):page.index("</table>", page.index(
+        'id="families-table"'))]
+    rows = re.findall(r"<tr>(.*?)</tr>", table)[1:]
+    assert len(rows) == 3
+    assert "Famiglia 1" in rows[0] and "Assistenza domiciliare" in rows[0] \
+        and "Primo soccorso" in rows[0]
+    assert "Famiglia 2" in rows[1] and "Programmazione Python" in rows[1] \
+        and "Reti informatiche" in rows[1]
+    # held by everybody in both groups: transversal, not glued to either family
+    assert "Trasversali (T)" in rows[2] and "Basi di dati SQL" in rows[2]
+
+
+def test_families_page_lists_bridging_skills_from_the_cache(client, auth, users, taxonomy, org):
+    t = {code: s.id for code, s in taxonomy.items()}
+    analytics._store(org.id, analytics.FAMILIES, {
+        "people": 9,
+        "families": [{"id": 0, "size": 2, "members": [t["ICT-PY"], t["ICT-SQL"]],
+                      "central": [t["ICT-PY"]]},
+                     {"id": 1, "size": 2, "members": [t["CARE-HOME"], t["CARE-FIRST"]],
+                      "central": [t["CARE-HOME"]]},
+                     {"id": -1, "size": 1, "members": [t["ICT-NET"]], "central": [t["ICT-NET"]]}],
+        "bridges": [{"skill": t["ICT-SQL"], "family": 0, "connects": [0, 1]}],
+        "edges": [[t["ICT-PY"], t["ICT-SQL"]]],
+        "positions": {str(i): [i / 10, 1 - i / 10] for i in t.values()}})
+    db.session.commit()
+    auth.login("coordinator")
+    page = text(client.get("/insights/families"))
+    bridges = page[page.index('id="bridges-table"'):].split("</table>")[0]
+    assert re.search(r"<td>Basi di dati SQL</td> <td>1</td> <td>1, 2</td>", bridges), bridges
+    assert "dai profili di 9 persone" in page
+    assert page.count("<line ") == 1
+    assert page.count("<polygon ") + page.count("<circle ") >= 5
+
+
+def test_families_page_in_english_and_marked_stale_after_a_change(app, client, auth, people,
+                                                                  users, taxonomy, org):
+    analytics.recompute(org.id)
+    users["coordinator"].locale = "en"
+    db.session.commit()
+    auth.login("coordinator")
+    page = text(client.get("/insights/families"))
+    assert "Up to date" in page and "Home care, First aid" in page
+    give(people[0], taxonomy, {"ICT-NET": 1})
+    page = text(client.get("/insights/families"))
+    assert "Out of date" in page
+
+
+def test_a_running_recomputation_is_not_started_twice(app, client, auth, users, post_form, org):
+    app.config["RECOMPUTE_IN_BACKGROUND"] = False
+    analytics._save_progress(org.id, {"state": "running", "step": 2, "label": "model",
+                                      "started_at": analytics.utcnow().isoformat()})
+    auth.login("manager")
+    resp = post_form("/insights/recompute", {}, page="/")
+    assert resp.status_code == 302
+    page = text(client.get("/insights/recompute"))
+    assert "Passo 2 di 5: Preparazione del modello" in page
+    assert analytics.cached(org.id) is None
+
+
+def test_employee_home_suggests_skills_with_a_reason(client, auth, people):
+    auth.login("employee")
+    page = text(client.get("/"))
+    assert "Competenze che potresti sviluppare" in page
+    assert re.search(r"Chi ha (Assistenza domiciliare e Primo soccorso|Primo soccorso e "
+                     r"Assistenza domiciliare) spesso ha anche Basi di dati SQL\.", page), page
+
+
+def test_employee_without_skills_is_told_how_to_get_suggestions(client, auth, users):
+    auth.login("employee")
+    assert "Aggiungi qualche competenza" in text(client.get("/"))
+
+
+def test_backups_page_lists_similar_people_and_is_audited(client, auth, people, users):
+    anna = users["employee"].person
+    auth.login("manager")
+    resp = client.get(f"/insights/people/{anna.id}/backups")
+    assert resp.status_code == 200
+    page = text(resp)
+    assert "Chi potrebbe sostituire Anna Rossi" in page
+    assert "Persona0 Prova" in page and "Assistenza domiciliare" in page
+    assert "Persona6 Prova" not in page  # the ICT people share nothing with Anna
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "profile.viewed"))
+    assert event.subject_person_id == anna.id and event.actor_id == users["manager"].id
+
+
+def test_backups_of_another_organisation_is_404(client, auth, users):
+    other = Organisation(name="Altra")
+    db.session.add(other)
+    db.session.commit()
+    stranger = Person(organisation_id=other.id, first_name="Zeno", last_name="Altro")
+    db.session.add(stranger)
+    db.session.commit()
+    auth.login("manager")
+    assert client.get(f"/insights/people/{stranger.id}/backups").status_code == 404
