@@ -2,6 +2,7 @@
 
     python bench/bench_engine.py            # full run (a few minutes)
     python bench/bench_engine.py --quick    # smoke run (seconds)
+    python bench/bench_engine.py --only families --only recommend   # skip parts
 
 Families: NMI / ARI of ``skill_families`` against the planted families, next
 to the baseline "Louvain on raw co-occurrence counts". Transversal skills
@@ -65,6 +66,17 @@ def baseline_families(profiles, seed=0):
     return pd.Series(label).reindex(pm.skills)
 
 
+def reference_families(profiles, people):
+    """Not a method: each skill goes to the family whose *true* members hold it
+    most often relative to the family's size. Shows what noise alone costs."""
+    pm = to_matrix(profiles)
+    fam = people.reindex(pm.people).to_numpy()
+    member = np.zeros((len(fam), fam.max() + 1))
+    member[np.arange(len(fam)), fam] = 1
+    rate = (pm.binary().T @ member) / member.sum(axis=0)
+    return pd.Series(rate.argmax(axis=1), index=pm.skills)
+
+
 def scores(truth, labels):
     t = truth.reindex(labels.index)
     fam = (t != -1).to_numpy()
@@ -75,11 +87,13 @@ def scores(truth, labels):
 
 def bench_families(name, seeds, **gen):
     n_people, n_skills, n_fam = SIZES[name]
-    ours, base = [], []
+    ours, base, ref = [], [], []
     for seed in seeds:
-        profiles, truth = planted_profiles(n_people, n_skills, n_fam, seed=seed, **gen)
+        profiles, truth, people = planted_profiles(n_people, n_skills, n_fam, seed=seed,
+                                                   with_people=True, **gen)
         ours.append(scores(truth, skill_families(profiles, seed=0).labels))
         base.append(scores(truth, baseline_families(profiles, seed=0)))
+        ref.append(scores(truth, reference_families(profiles, people)))
     ours, base = np.array(ours), np.array(base)
     print(f"{name:>6} ({n_people} people, {n_skills} skills, {n_fam} families, "
           f"{len(seeds)} seeds{', ' + str(gen) if gen else ''})")
@@ -87,9 +101,15 @@ def bench_families(name, seeds, **gen):
         print(f"    {label:<9} NMI mean {r[:, 0].mean():.3f} worst {r[:, 0].min():.3f} | "
               f"ARI mean {r[:, 1].mean():.3f} worst {r[:, 1].min():.3f} | "
               f"NMI(all) mean {r[:, 2].mean():.3f}")
-    print(f"    ratio     NMI ours/baseline {ours[:, 0].mean() / base[:, 0].mean():.2f}"
-          f"  target: NMI >= 0.9 and > baseline -> "
-          f"{'OK' if ours[:, 0].min() >= 0.9 and ours[:, 0].mean() > base[:, 0].mean() else 'MISSED'}")
+    ref = np.array(ref)
+    print(f"    reference NMI mean {ref[:, 0].mean():.3f} worst {ref[:, 0].min():.3f} "
+          f"(each skill to the trade most over-represented among its holders, "
+          f"using the people's TRUE primary trade: how much the noise alone costs)")
+    mo, mb = ours[:, 0].mean(), base[:, 0].mean()
+    verdict = ("OK" if ours[:, 0].min() >= 0.9 and mo > mb else
+               "TIE at the ceiling" if ours[:, 0].min() >= 0.999 and mb >= 0.999 else "MISSED")
+    print(f"    ratio     NMI ours/baseline {mo / mb:.2f}"
+          f"  target: NMI >= 0.9 (every seed) and > baseline -> {verdict}")
 
 
 def holdout(profiles, seed=0):
@@ -178,26 +198,32 @@ def bench_scale(n, s, f, calls):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fast smoke run")
+    ap.add_argument("--only", choices=("families", "recommend", "scale"), action="append",
+                    help="run only this part (repeatable)")
     args = ap.parse_args(argv)
-    print("== skill families vs planted (baseline: Louvain on raw counts) ==")
-    heavy = {"transversal_prevalence": (0.6, 0.9)}   # teamwork-like: most people hold them
-    if args.quick:
-        bench_families("small", range(2))
-        bench_families("medium", range(1))
-        bench_families("small", range(2), **heavy)
-    else:
-        for gen in ({}, heavy):
-            bench_families("small", range(10), **gen)
-            bench_families("medium", range(5), **gen)
-            bench_families("large", range(2), **gen)
-    print("== recommendations: hold one out per person ==")
-    for name in (("small", "medium") if args.quick else ("small", "medium", "large")):
-        bench_recommend(name)
-    print("== scale ==")
-    if args.quick:
-        bench_scale(5_000, 500, 10, calls=50)
-    else:
-        bench_scale(50_000, 2_000, 25, calls=300)
+    parts = set(args.only or ("families", "recommend", "scale"))
+    if "families" in parts:
+        print("== skill families vs planted (baseline: Louvain on raw counts) ==")
+        heavy = {"transversal_prevalence": (0.6, 0.9)}   # teamwork-like: most people hold them
+        if args.quick:
+            bench_families("small", range(2))
+            bench_families("medium", range(1))
+            bench_families("small", range(2), **heavy)
+        else:
+            for gen in ({}, heavy):
+                bench_families("small", range(10), **gen)
+                bench_families("medium", range(5), **gen)
+                bench_families("large", range(2), **gen)
+    if "recommend" in parts:
+        print("== recommendations: hold one out per person ==")
+        for name in (("small", "medium") if args.quick else ("small", "medium", "large")):
+            bench_recommend(name)
+    if "scale" in parts:
+        print("== scale ==")
+        if args.quick:
+            bench_scale(5_000, 500, 10, calls=50)
+        else:
+            bench_scale(50_000, 2_000, 25, calls=300)
 
 
 if __name__ == "__main__":
