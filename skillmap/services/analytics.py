@@ -279,11 +279,52 @@ def _family_payload(fam: engine.SkillFamilies) -> dict:
             "edges": [[int(a), int(b)] for a, b, _w in edges], "positions": {}}
 
 
-def _layout(graph: nx.Graph) -> dict[str, list[float]]:
-    """Spring layout with a fixed seed, scaled to the unit square."""
+def _disc_layout(sub: nx.Graph) -> dict:
+    """Spring layout of one family around a hidden hub tied to every skill, so that
+    skills without links inside the family stay near it instead of flying off."""
+    nodes = list(sub.nodes)
+    if len(nodes) == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    hub = object()
+    g = nx.Graph(sub.edges)
+    g.add_nodes_from(nodes)
+    g.add_edges_from((hub, s) for s in nodes)
+    pos = nx.spring_layout(g, seed=SEED, weight=None)
+    cx, cy = pos.pop(hub)
+    scale = max(max(abs(x - cx), abs(y - cy)) for x, y in pos.values()) or 1.0
+    return {s: ((x - cx) / scale, (y - cy) / scale) for s, (x, y) in pos.items()}
+
+
+def _layout(graph: nx.Graph, labels: dict) -> dict[str, list[float]]:
+    """Positions in the unit square: families as discs, skills spread inside them.
+
+    One spring layout (fixed seed) places the families, linked by the total
+    weight of the links between them; one spring layout per family places its
+    skills inside a disc of less than half the distance to the nearest family,
+    so that families never overlap on the picture.
+    """
     if graph.number_of_nodes() == 0:
         return {}
-    pos = nx.spring_layout(graph, seed=SEED, weight="weight")
+    members: dict[int, list] = {}
+    for s in graph.nodes:
+        members.setdefault(labels.get(int(s), -1), []).append(s)
+    between = nx.Graph()
+    between.add_nodes_from(sorted(members))
+    for a, b, w in graph.edges(data="weight", default=0.0):
+        fa, fb = labels.get(int(a), -1), labels.get(int(b), -1)
+        if fa != fb:
+            old = between.get_edge_data(fa, fb, {"weight": 0.0})["weight"]
+            between.add_edge(fa, fb, weight=old + w)
+    centres = (nx.spring_layout(between, seed=SEED, weight="weight")
+               if len(members) > 1 else {next(iter(members)): (0.0, 0.0)})
+    pos = {}
+    for f, nodes in members.items():
+        cx, cy = centres[f]
+        gaps = [((cx - x) ** 2 + (cy - y) ** 2) ** 0.5 for g, (x, y) in centres.items() if g != f]
+        radius = 0.45 * min(gaps) if gaps else 1.0
+        inner = _disc_layout(graph.subgraph(nodes))
+        for s, (x, y) in inner.items():
+            pos[s] = (cx + radius * x, cy + radius * y)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     x0, y0 = min(xs), min(ys)
@@ -321,7 +362,7 @@ def recompute(organisation_id: int, progress: ProgressFn | None = None) -> dict:
     fam = engine.skill_families(frame, seed=SEED)
     step(4, "layout")
     payload = _family_payload(fam)
-    payload["positions"] = _layout(fam.graph)
+    payload["positions"] = _layout(fam.graph, {int(k): int(v) for k, v in fam.labels.items()})
     step(5, "save")
     payload["people"] = int(frame["person"].nunique())
     _store(organisation_id, FAMILIES, payload)
