@@ -1,0 +1,172 @@
+"""Gap report: demand from open projects and role targets against the people who can cover it.
+
+Two sources of demand, kept apart because they mean different things:
+
+* projects looking for a team or active: each requirement asks for ``count``
+  people at ``min_level``; supply is everyone (in the unit filter) at that
+  level, and :func:`skillmap.engine.skill_gaps` compares the two;
+* role targets: every person with a job title should hold the target skill at
+  its level; the gap is the number of people in that role who do not (yet).
+
+Single points of failure come from the engine: demanded skills held at level
+3 or more by one person or nobody.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from skillmap.engine import skill_gaps
+from skillmap.extensions import db
+from skillmap.models import Person, PersonSkill, Project, ProjectRequirement, RoleTarget
+from skillmap.services.report_exports import Table
+from skillmap.services.reports.base import (NO_UNIT, Filters, Report, anonymous_profiles, frame,
+                                            level_counts, person_unit_filter, skills_frame,
+                                            units_frame)
+from skillmap.services.suppression import small_group_mask
+
+OPEN_STATUSES = ("staffing", "active")
+
+
+def project_demand(organisation_id: int) -> pd.DataFrame:
+    """Per skill: people asked for by open projects and the highest level asked."""
+    rows = db.session.execute(
+        sa.select(ProjectRequirement.skill_id, sa.func.sum(ProjectRequirement.count),
+                  sa.func.max(ProjectRequirement.min_level),
+                  sa.func.count(sa.distinct(Project.id)))
+        .join(Project, Project.id == ProjectRequirement.project_id)
+        .where(Project.organisation_id == organisation_id, Project.status.in_(OPEN_STATUSES))
+        .group_by(ProjectRequirement.skill_id)).all()
+    return pd.DataFrame(rows, columns=["skill_id", "proj_demand", "proj_level", "projects"])
+
+
+def role_demand(organisation_id: int, unit_id: int | None) -> pd.DataFrame:
+    """Per skill and unit: people whose role targets the skill, and how many meet the level."""
+    unit = sa.func.coalesce(Person.unit_id, NO_UNIT)
+    meets = sa.func.sum(sa.case((PersonSkill.level >= RoleTarget.min_level, 1), else_=0))
+    q = (sa.select(RoleTarget.skill_id, unit.label("unit_id"),
+                   sa.func.count(Person.id), meets, sa.func.max(RoleTarget.min_level))
+         .select_from(RoleTarget)
+         .join(Person, sa.and_(Person.job_title == RoleTarget.job_title,
+                               Person.organisation_id == RoleTarget.organisation_id))
+         .outerjoin(PersonSkill, sa.and_(PersonSkill.person_id == Person.id,
+                                         PersonSkill.skill_id == RoleTarget.skill_id))
+         .where(RoleTarget.organisation_id == organisation_id)
+         .group_by(RoleTarget.skill_id, unit))
+    df = frame(person_unit_filter(q, unit_id),
+               ["skill_id", "unit_id", "role_demand", "role_meet", "role_level"])
+    df[["role_demand", "role_meet"]] = df[["role_demand", "role_meet"]].fillna(0).astype(int)
+    df["role_gap"] = df["role_demand"] - df["role_meet"]
+    return df
+
+
+def gap_table(organisation_id: int, f: Filters, lang: str, roles: pd.DataFrame | None = None
+              ) -> pd.DataFrame:
+    """Unsuppressed per-skill figures, sorted by total gap (largest first).
+
+    ``roles`` is :func:`role_demand` for ``f.unit_id`` when the caller has it already.
+    """
+    skills = skills_frame(organisation_id, lang, f.area_id)
+    proj = project_demand(organisation_id)
+    if roles is None:
+        roles = role_demand(organisation_id, f.unit_id)
+    role_by_skill = roles.groupby("skill_id").agg(
+        role_demand=("role_demand", "sum"), role_meet=("role_meet", "sum"),
+        role_gap=("role_gap", "sum"), role_level=("role_level", "max")).reset_index()
+    table = (skills.merge(proj, on="skill_id", how="left")
+             .merge(role_by_skill, on="skill_id", how="left"))
+    table = table[table["proj_demand"].notna() | table["role_demand"].notna()].copy()
+    if table.empty:
+        return table.assign(supply=[], proj_gap=[], total_gap=[], holders_3plus=[],
+                            single_point=[], need_level=[])
+    table["need_level"] = table[["proj_level", "role_level"]].max(axis=1).astype(int)
+    demand = pd.DataFrame({
+        "skill": table["skill_id"].astype(int),
+        "min_level": table["proj_level"].fillna(table["need_level"]).astype(int),
+        "count": table["proj_demand"].fillna(0).astype(int)})
+    profiles = anonymous_profiles(level_counts(organisation_id, f.unit_id, demand["skill"]))
+    engine = skill_gaps(profiles, demand).rename(
+        columns={"skill": "skill_id"})
+    table = table.merge(engine[["skill_id", "supply", "gap", "holders_3plus", "single_point"]],
+                        on="skill_id", how="left")
+    has_proj = table["proj_demand"].notna()
+    table["supply"] = table["supply"].where(has_proj)
+    table["proj_gap"] = table["gap"].where(has_proj)
+    table["total_gap"] = table["proj_gap"].fillna(0) + table["role_gap"].fillna(0)
+    table = table.drop(columns="gap").sort_values(["total_gap", "code"],
+                                                  ascending=[False, True], kind="stable")
+    return table.reset_index(drop=True)
+
+
+def _hidden(table: pd.DataFrame, min_group: int) -> pd.DataFrame:
+    """Which figures of the per-skill table to hide."""
+    hide = pd.DataFrame(False, index=table.index, columns=table.columns)
+    hide["supply"] = small_group_mask(table[["supply"]], min_group)["supply"]
+    hide["proj_gap"] = hide["supply"]  # demand is public: the gap would give supply back
+    role = small_group_mask(table[["role_meet", "role_gap", "role_demand"]], min_group,
+                            sum_axes=(1,))
+    hide[role.columns] = role
+    hide["holders_3plus"] = small_group_mask(table[["holders_3plus"]], min_group)["holders_3plus"]
+    hide["total_gap"] = hide["proj_gap"] | hide["role_gap"]
+    return hide
+
+
+def gaps_report(organisation_id: int, f: Filters, min_group: int, lang: str) -> Report:
+    roles = role_demand(organisation_id, f.unit_id)
+    table = gap_table(organisation_id, f, lang, roles)
+    hide = _hidden(table, min_group) if len(table) else pd.DataFrame()
+    labels = {
+        "skill": _("Skill"), "area": _("Area"), "projects": _("Open projects"),
+        "proj_demand": _("People asked by projects"), "proj_level": _("Level asked"),
+        "supply": _("People at that level"), "proj_gap": _("Project gap"),
+        "role_demand": _("People whose role needs it"), "role_meet": _("Of whom at target level"),
+        "role_gap": _("Role gap"), "total_gap": _("Total gap"),
+        "holders_3plus": _("People at level 3+"), "single_point": _("Single point of failure"),
+    }
+    cols = list(labels)
+    shown = table.reindex(columns=cols).copy()
+    if len(shown):
+        shown["single_point"] = shown["single_point"].map({True: _("yes"), False: _("no")})
+    by_skill = Table(_("Gaps by skill"), _("Gaps by skill, largest first"),
+                     shown.rename(columns=labels),
+                     hide.reindex(columns=cols, fill_value=False).rename(columns=labels)
+                     if len(table) else None)
+
+    units = units_frame(organisation_id, lang, f.unit_id)
+    skills = skills_frame(organisation_id, lang, f.area_id)[["skill_id", "skill", "area"]]
+    per_unit = (roles.merge(skills, on="skill_id").merge(units[["unit_id", "unit"]], on="unit_id")
+                .query("role_gap > 0")
+                .sort_values(["role_gap", "unit", "skill"], ascending=[False, True, True])
+                .reset_index(drop=True))
+    unit_hide = small_group_mask(per_unit[["role_meet", "role_gap", "role_demand"]], min_group,
+                                 sum_axes=(1,))
+    ucols = {"unit": _("Unit"), "skill": _("Skill"), "area": _("Area"),
+             "role_level": _("Target level"), "role_demand": labels["role_demand"],
+             "role_meet": labels["role_meet"], "role_gap": labels["role_gap"]}
+    by_unit = Table(_("Role gaps by unit"),
+                    _("Role-target gaps by unit and skill, largest first"),
+                    per_unit.reindex(columns=list(ucols)).rename(columns=ucols),
+                    unit_hide.reindex(columns=list(ucols), fill_value=False)
+                    .rename(columns=ucols))
+
+    singles = table[table["single_point"].astype(bool)] if len(table) else table
+    single_rows = pd.DataFrame({
+        _("Skill"): singles.get("skill", pd.Series(dtype=object)),
+        _("Area"): singles.get("area", pd.Series(dtype=object)),
+        _("People at level 3+"): singles.get("holders_3plus", pd.Series(dtype=float)),
+        _("Total gap"): singles.get("total_gap", pd.Series(dtype=float)),
+    }).reset_index(drop=True)
+    single_table = Table(_("Single points"),
+                         _("Single points of failure: demanded skills held at level 3 or more "
+                           "by one person or nobody"), single_rows)
+    chart = table.head(15) if len(table) else table
+    chart_hidden = hide.head(15) if len(table) else hide
+    return Report("gaps", _("Skill gaps"), f, tables=[by_skill, by_unit, single_table], extra={
+        "table": table, "hidden": hide, "per_unit": per_unit, "unit_hidden": unit_hide,
+        "singles": singles, "chart": chart, "chart_hidden": chart_hidden,
+        "unit_filtered": f.unit_id is not None,
+    })
+
+
+__all__ = ["gaps_report", "gap_table", "project_demand", "role_demand", "OPEN_STATUSES"]

@@ -1,0 +1,124 @@
+"""Skills matrix: units by skill areas (or, drilled down, by the skills of one area)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from skillmap.extensions import db
+from skillmap.models import Person, PersonSkill, Skill, SkillArea
+from skillmap.services.report_exports import Table
+from skillmap.services.reports.base import (NO_UNIT, STRONG, Filters, Report, person_unit_filter,
+                                            skills_frame, top_area_col, units_frame)
+from skillmap.services.suppression import small_group_mask
+
+#: heat classes: upper bound as a share of the largest shown count
+SHADES = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _aggregate(organisation_id: int, f: Filters) -> pd.DataFrame:
+    """unit_id x column: people at level >= 3, people holding it, level sum and rows."""
+    col = Skill.id if f.area_id else top_area_col()
+    unit = sa.func.coalesce(Person.unit_id, NO_UNIT)
+    q = (sa.select(unit.label("unit_id"), col.label("col"),
+                   sa.func.count(sa.distinct(sa.case((PersonSkill.level >= STRONG, Person.id))))
+                   .label("n3"),
+                   sa.func.count(sa.distinct(Person.id)).label("holders"),
+                   sa.func.sum(PersonSkill.level).label("lsum"),
+                   sa.func.count().label("nrows"))
+         .select_from(PersonSkill).join(Person, Person.id == PersonSkill.person_id)
+         .join(Skill, Skill.id == PersonSkill.skill_id)
+         .outerjoin(SkillArea, Skill.area_id == SkillArea.id)
+         .where(Person.organisation_id == organisation_id, PersonSkill.level >= 1,
+                Skill.active.is_(True)))
+    q = person_unit_filter(q, f.unit_id)
+    if f.area_id:
+        q = q.where(top_area_col() == f.area_id)
+    rows = db.session.execute(q.group_by(unit, col)).all()
+    return pd.DataFrame(rows, columns=["unit_id", "col", "n3", "holders", "lsum", "nrows"])
+
+
+def shade_class(value: float, top: float) -> int:
+    """0-4: which heat class a count falls in (0 = none)."""
+    if not value or not top:
+        return 0
+    return min(4, int(np.searchsorted(SHADES, value / top, side="left")))
+
+
+def matrix_report(organisation_id: int, f: Filters, min_group: int, lang: str) -> Report:
+    skills = skills_frame(organisation_id, lang, f.area_id)
+    if f.area_id:
+        cols = skills[["skill_id", "skill"]].rename(columns={"skill_id": "col", "skill": "label"})
+        drill_area = skills["area"].iloc[0] if len(skills) else ""
+    else:
+        cols = (skills.drop_duplicates("area_id").dropna(subset=["area_id"])
+                [["area_id", "area"]].rename(columns={"area_id": "col", "area": "label"}))
+        order = {a: i for i, a in enumerate(_area_order(organisation_id))}
+        cols = cols.assign(o=cols["col"].map(order)).sort_values("o").drop(columns="o")
+        drill_area = None
+    cols["col"] = cols["col"].astype(int)
+    units = units_frame(organisation_id, lang, f.unit_id)
+    agg = _aggregate(organisation_id, f)
+
+    def pivot(value):
+        p = agg.pivot_table(index="unit_id", columns="col", values=value, aggfunc="sum",
+                            fill_value=0)
+        return p.reindex(index=units["unit_id"], columns=cols["col"], fill_value=0)
+
+    n3, holders, lsum, nrows = (pivot(v) for v in ("n3", "holders", "lsum", "nrows"))
+    total = "total"
+    counts = pd.concat([n3, n3.sum().to_frame(total).T])
+    count_hidden = small_group_mask(counts, min_group, sum_axes=(0,))
+    holders_all = pd.concat([holders, holders.sum().to_frame(total).T])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        avg = pd.concat([lsum / nrows.replace(0, np.nan),
+                         (lsum.sum() / nrows.sum().replace(0, np.nan)).to_frame(total).T])
+    avg_hidden = (holders_all >= 1) & (holders_all < min_group)
+    heads = pd.concat([units.set_index("unit_id")["people"],
+                       pd.Series({total: int(units["people"].sum())})]).to_frame("people")
+    heads_hidden = small_group_mask(heads, min_group, sum_axes=(0,))
+
+    unit_labels = dict(zip(units["unit_id"], units["unit"]))
+    unit_labels[total] = _("All units")
+    col_labels = dict(zip(cols["col"], cols["label"]))
+    top = counts.where(~count_hidden).drop(index=total).max().max()
+    top = 0.0 if pd.isna(top) else float(top)
+
+    def export(df, hidden, key, title, fmt=None):
+        out = df.rename(index=unit_labels, columns=col_labels)
+        if fmt:
+            out = out.map(fmt)
+        out.index.name = _("Unit")
+        hid = hidden.rename(index=unit_labels, columns=col_labels)
+        hid.index.name = out.index.name
+        heads_col = heads.rename(index=unit_labels)["people"]
+        out.insert(0, _("People in the unit"), heads_col)
+        hid.insert(0, _("People in the unit"), heads_hidden.rename(index=unit_labels)["people"])
+        return Table(key, title, out.reset_index(), hid.reset_index().assign(
+            **{out.index.name: False}))
+
+    what = _("skills") if f.area_id else _("skill areas")
+    tables = [
+        export(counts.astype(int), count_hidden, _("People level 3+"),
+               _("People at level 3 or more, by unit and %(what)s", what=what)),
+        export(avg.round(1), avg_hidden | avg.isna(), _("Average level"),
+               _("Average level of those who hold it (1-5), by unit and %(what)s", what=what)),
+    ]
+    return Report("matrix", _("Skills matrix"), f, tables=tables, extra={
+        "units": [(u, unit_labels[u]) for u in list(units["unit_id"]) + [total]],
+        "columns": list(cols.itertuples(index=False, name=None)),
+        "counts": counts, "count_hidden": count_hidden, "avg": avg, "avg_hidden": avg_hidden,
+        "heads": heads["people"], "heads_hidden": heads_hidden["people"], "top": top,
+        "drill_area": drill_area, "total_key": total,
+        "shades": [(i, lo, hi) for i, lo, hi in (
+            (i, int(np.floor(SHADES[i - 1] * top)) + 1, int(np.floor(SHADES[i] * top)))
+            for i in range(1, 5)) if lo <= hi],
+    })
+
+
+def _area_order(organisation_id: int) -> list[int]:
+    return list(db.session.scalars(
+        sa.select(SkillArea.id).where(SkillArea.organisation_id == organisation_id,
+                                      SkillArea.parent_id.is_(None))
+        .order_by(SkillArea.position, SkillArea.code)))

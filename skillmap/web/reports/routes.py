@@ -1,0 +1,166 @@
+"""Manager report pages, their CSV / XLSX exports, named lists and role targets."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import (Response, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+
+from skillmap.extensions import db
+from skillmap.i18n import lang
+from skillmap.models import RoleTarget, Skill
+from skillmap.services import report_exports, reports, role_targets
+from skillmap.services.reports import Filters
+from skillmap.services.reports.matrix import shade_class
+from skillmap.web import nav
+from skillmap.web.access import require_same_org, roles
+from skillmap.web.reports import bp, charts
+from skillmap.web.reports.forms import FilterForm, RoleTargetForm, TargetLevelForm
+
+nav.add("reports.matrix", _l("Reports"), order=60)
+
+MANAGERS = ("manager", "admin")
+EXPORTS = {"csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _filters() -> tuple[FilterForm, Filters]:
+    opts = reports.filter_options(current_user.organisation_id, lang())
+    form = FilterForm(request.args, opts["units"], opts["areas"])
+    unit_id, area_id = form.values()
+    return form, Filters(unit_id, area_id)
+
+
+def _build(kind: str, f: Filters):
+    return reports.BUILDERS[kind](current_user.organisation_id, f,
+                                  current_app.config["PRIVACY_MIN_GROUP"], lang())
+
+
+def _page(kind: str, template: str, **extra):
+    form, f = _filters()
+    report = _build(kind, f)
+    return render_template(template, report=report, form=form, f=f, charts=charts,
+                           min_group=current_app.config["PRIVACY_MIN_GROUP"], **extra)
+
+
+@bp.route("/matrix")
+@roles(*MANAGERS)
+def matrix():
+    return _page("matrix", "reports/matrix.html", shade=shade_class)
+
+
+@bp.route("/gaps")
+@roles(*MANAGERS)
+def gaps():
+    return _page("gaps", "reports/gaps.html")
+
+
+@bp.route("/growth")
+@roles(*MANAGERS)
+def growth():
+    return _page("growth", "reports/growth.html")
+
+
+@bp.route("/trends")
+@roles(*MANAGERS)
+def trends():
+    return _page("trends", "reports/trends.html")
+
+
+@bp.route("/families")
+@roles(*MANAGERS)
+def families():
+    return _page("families", "reports/families.html")
+
+
+@bp.route("/<kind>.<fmt>")
+@roles(*MANAGERS)
+def export(kind: str, fmt: str):
+    if kind not in reports.BUILDERS or fmt not in EXPORTS:
+        abort(404)
+    form, f = _filters()
+    report = _build(kind, f)
+    opts = dict((str(k), v) for k, v in
+                reports.filter_options(current_user.organisation_id, lang())["units"])
+    areas = dict((str(k), v) for k, v in
+                 reports.filter_options(current_user.organisation_id, lang())["areas"])
+    info = [(_("Computed at"), format_datetime(report.computed_at, "medium")),
+            (_("Computed at (UTC, ISO 8601)"), report.computed_at.isoformat(timespec="seconds")),
+            (_("Unit"), opts.get(str(f.unit_id), _("No unit") if f.unit_id == 0 else _("All units"))),
+            (_("Skill area"), areas.get(str(f.area_id), _("All areas"))),
+            (_("Privacy"), _("Figures about fewer than %(n)d people are shown as <%(n)d.",
+                             n=current_app.config["PRIVACY_MIN_GROUP"]))]
+    maker = report_exports.to_csv if fmt == "csv" else report_exports.to_xlsx
+    kw = {} if fmt == "csv" else {"info_sheet": _("Info")}
+    body = maker(str(report.title), report.computed_at, report.tables, info, **kw)
+    stamp = report.computed_at.strftime("%Y%m%d-%H%M")
+    return Response(body, mimetype=EXPORTS[fmt], headers={
+        "Content-Disposition": f'attachment; filename="skillmap-{kind}-{stamp}.{fmt}"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/people")
+@roles(*MANAGERS)
+def people():
+    kind = request.args.get("kind", "")
+    skill_id = request.args.get("skill", type=int)
+    _form, f = _filters()
+    if skill_id is not None:
+        require_same_org(db.session.get(Skill, skill_id))
+    try:
+        rows = reports.list_people(current_user.organisation_id, current_user.id, kind, f,
+                                   skill_id, lang())
+    except ValueError:
+        abort(404)
+    skill = db.session.get(Skill, skill_id) if skill_id else None
+    return render_template("reports/people.html", rows=rows, kind=kind, skill=skill, f=f,
+                           back=request.args.get("back", "matrix"))
+
+
+@bp.route("/role-targets", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def role_target_list():
+    org_id = current_user.organisation_id
+    skills = db.session.execute(
+        sa.select(Skill.id, Skill.name_en if lang() == "en" else Skill.name_it)
+        .where(Skill.organisation_id == org_id, Skill.active.is_(True))
+        .order_by(Skill.name_en if lang() == "en" else Skill.name_it)).all()
+    titles = role_targets.job_titles(org_id)
+    form = RoleTargetForm(skills=skills, titles=titles,
+                          existing=lambda t, s: role_targets.find_target(org_id, t, s))
+    if form.validate_on_submit():
+        role_targets.create_target(org_id, form.job_title.data, int(form.skill.data),
+                                   int(form.min_level.data), actor_id=current_user.id)
+        flash(_("Target added."), "success")
+        return redirect(url_for("reports.role_target_list"))
+    return render_template("reports/role_targets.html", form=form, titles=titles,
+                           targets=role_targets.list_targets(org_id))
+
+
+def _target_or_404(target_id: int) -> RoleTarget:
+    target = db.session.get(RoleTarget, target_id)
+    require_same_org(target)
+    return target
+
+
+@bp.route("/role-targets/<int:target_id>/edit", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def role_target_edit(target_id: int):
+    target = _target_or_404(target_id)
+    form = TargetLevelForm(data={"min_level": str(target.min_level)}
+                           if request.method == "GET" else None)
+    if form.validate_on_submit():
+        role_targets.update_target(target, int(form.min_level.data), actor_id=current_user.id)
+        flash(_("Level saved."), "success")
+        return redirect(url_for("reports.role_target_list"))
+    return render_template("reports/role_target_edit.html", form=form, target=target)
+
+
+@bp.route("/role-targets/<int:target_id>/delete", methods=["POST"])
+@roles(*MANAGERS)
+def role_target_delete(target_id: int):
+    target = _target_or_404(target_id)
+    role_targets.delete_target(target, actor_id=current_user.id)
+    flash(_("Target removed."), "success")
+    return redirect(url_for("reports.role_target_list"))

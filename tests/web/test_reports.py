@@ -1,0 +1,277 @@
+"""Manager reports: access, small-group hiding, exports checked against the page, audit."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html.parser import HTMLParser
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from skillmap.extensions import db
+from skillmap.models import (AuditEvent, Person, PersonSkill, Project, ProjectRequirement,
+                             RoleTarget, Unit)
+
+FORMULA_UNIT = "=HYPERLINK(\"http://x\")"
+REPORTS = ["matrix", "gaps", "growth", "trends", "families"]
+
+
+@pytest.fixture
+def coop(org, taxonomy, users):
+    """Three units: Servizi educativi (the 4 users), Ristorazione (8), a formula-named one (7).
+
+    Area CARE, people at level 3+: Servizi 2 (hidden), Ristorazione 6, formula unit 7,
+    total 15 -> the lone hidden 2 makes the next smallest (6) hidden too.
+    ICT-PY: one person at level 5 (a single point of failure), asked by a project.
+    """
+    kitchen = Unit(organisation_id=org.id, name="Ristorazione")
+    odd = Unit(organisation_id=org.id, name=FORMULA_UNIT)
+    db.session.add_all([kitchen, odd])
+    db.session.flush()
+    people = []
+    for i in range(8):
+        people.append(Person(organisation_id=org.id, unit_id=kitchen.id, first_name=f"Cuoco{i}",
+                             last_name="Rossi", job_title="Cuoco"))
+    for i in range(7):
+        people.append(Person(organisation_id=org.id, unit_id=odd.id, first_name=f"Odd{i}",
+                             last_name="Bianchi", job_title="Operatore"))
+    db.session.add_all(people)
+    db.session.flush()
+    rows = []
+    for i, p in enumerate(people[:8]):
+        rows.append(PersonSkill(person_id=p.id, skill_id=taxonomy["CARE-HOME"].id,
+                                level=3 if i < 6 else 2, wants_to_grow=i >= 6))
+    for p in people[8:]:
+        rows.append(PersonSkill(person_id=p.id, skill_id=taxonomy["CARE-FIRST"].id, level=3))
+    rows.append(PersonSkill(person_id=people[0].id, skill_id=taxonomy["ICT-PY"].id, level=5))
+    for p in people[1:6]:  # five people could be trained in Python
+        rows.append(PersonSkill(person_id=p.id, skill_id=taxonomy["ICT-PY"].id, level=0,
+                                wants_to_grow=True))
+    for role in ("employee", "coordinator"):
+        rows.append(PersonSkill(person_id=users[role].person_id,
+                                skill_id=taxonomy["CARE-HOME"].id, level=4))
+    project = Project(organisation_id=org.id, title="App", status="staffing")
+    project.requirements.append(ProjectRequirement(skill_id=taxonomy["ICT-PY"].id, min_level=3,
+                                                   count=2))
+    db.session.add_all(rows + [project, RoleTarget(organisation_id=org.id, job_title="Educatore",
+                                                   skill_id=taxonomy["CARE-HOME"].id,
+                                                   min_level=3)])
+    db.session.commit()
+    return {"kitchen": kitchen, "odd": odd, "people": people}
+
+
+class TableText(HTMLParser):
+    """Rows of cell texts of the first table with ``css`` class, visually-hidden text skipped."""
+
+    def __init__(self, css):
+        super().__init__()
+        self.css, self.rows, self.depth_hidden, self.in_table, self.cell = css, [], 0, False, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and self.css in (a.get("class") or "") and not self.rows:
+            self.in_table = True
+        elif self.in_table and tag == "tr":
+            self.rows.append([])
+        elif self.in_table and tag in ("td", "th"):
+            self.cell = []
+        elif tag == "span" and (self.depth_hidden or "visually-hidden" in (a.get("class") or "")):
+            self.depth_hidden += 1
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.in_table = False
+        elif self.in_table and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+        elif tag == "span" and self.depth_hidden:
+            self.depth_hidden -= 1
+
+    def handle_data(self, data):
+        if self.cell is not None and not self.depth_hidden:
+            self.cell.append(data)
+
+
+def page_table(html, css):
+    parser = TableText(css)
+    parser.feed(html)
+    return parser.rows
+
+
+@pytest.mark.parametrize("role,status", [("employee", 403), ("coordinator", 403),
+                                         ("manager", 200), ("admin", 200)])
+@pytest.mark.parametrize("path", [f"/reports/{r}" for r in REPORTS] + [
+    "/reports/matrix.csv", "/reports/gaps.xlsx", "/reports/role-targets"])
+def test_only_managers_and_admins(client, auth, coop, role, status, path):
+    auth.login(role)
+    assert client.get(path).status_code == status
+
+
+def test_people_list_is_forbidden_to_employees(client, auth, coop, taxonomy):
+    auth.login("employee")
+    assert client.get(f"/reports/people?kind=holders&skill={taxonomy['ICT-PY'].id}"
+                      ).status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.action == "report.people_listed")) == 0
+
+
+def test_matrix_hides_small_groups_and_the_complementary_cell(client, auth, coop):
+    auth.login("manager")
+    html = client.get("/reports/matrix").get_data(as_text=True)
+    rows = page_table(html, "heatmap")
+    head = rows[0]
+    care = head.index("Cura")
+    by_unit = {r[0]: r for r in rows[1:]}
+    assert by_unit["Servizi educativi"][care].startswith("<5")       # 2 people: hidden
+    assert by_unit["Ristorazione"][care].startswith("<5")            # 6: complementary
+    assert by_unit[FORMULA_UNIT][care].startswith("7")
+    assert by_unit["Tutte le unità"][care].startswith("15")
+    assert "nascosto: meno di 5 persone" in html                     # said to screen readers
+    assert "Calcolato il" in html
+
+
+def test_matrix_xlsx_matches_the_page(client, auth, coop):
+    auth.login("manager")
+    rows = page_table(client.get("/reports/matrix").get_data(as_text=True), "heatmap")
+    resp = client.get("/reports/matrix.xlsx")
+    assert resp.status_code == 200
+    assert "attachment" in resp.headers["Content-Disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(resp.data))
+    ws = wb["Persone livello 3+"]
+    assert ws.freeze_panes == "A2"
+    sheet = [[c.value for c in r] for r in ws.iter_rows()]
+    header = sheet[0]
+    assert header[:2] == ["Unità", "Persone nell'unità"]
+    for page_row in rows[1:]:
+        xl = next(r for r in sheet[1:] if str(r[0]).lstrip("'") == page_row[0])
+        for col in ("Cura", "Informatica"):
+            page_value = page_row[rows[0].index(col)].split()[0]   # "7 media 3.0" -> "7"
+            assert str(xl[header.index(col)]) == page_value, (page_row[0], col)
+    info = [[c.value for c in r] for r in wb[wb.sheetnames[0]].iter_rows()]
+    assert any(r[0] == "Calcolato il" and r[1] for r in info)
+
+
+def test_formula_like_text_is_escaped_in_csv_and_xlsx(client, auth, coop):
+    auth.login("manager")
+    text = client.get("/reports/matrix.csv").data.decode("utf-8-sig")
+    cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+    assert "'" + FORMULA_UNIT in cells
+    assert FORMULA_UNIT not in cells
+    wb = openpyxl.load_workbook(io.BytesIO(client.get("/reports/matrix.xlsx").data))
+    values = [c.value for ws in wb for r in ws.iter_rows() for c in r]
+    assert "'" + FORMULA_UNIT in values
+    assert not any(isinstance(v, str) and v.startswith("=") for v in values)
+
+
+@pytest.mark.parametrize("value,expected", [("=1+1", "'=1+1"), ("+39 06", "'+39 06"),
+                                            ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"),
+                                            ("\tx", "'\tx"), ("\rx", "'\rx"), ("Cura", "Cura"),
+                                            (-3, -3), (2.5, 2.5)])
+def test_escape_formula(value, expected):
+    from skillmap.services.report_exports import escape_formula
+
+    assert escape_formula(value) == expected
+
+
+@pytest.mark.parametrize("kind", REPORTS)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_report_exports(client, auth, coop, kind, fmt):
+    auth.login("manager")
+    resp = client.get(f"/reports/{kind}.{fmt}?unit={coop['kitchen'].id}")
+    assert resp.status_code == 200
+    if fmt == "xlsx":
+        wb = openpyxl.load_workbook(io.BytesIO(resp.data))
+        assert len(wb.sheetnames) >= 2
+    else:
+        assert "Calcolato il" in resp.data.decode("utf-8-sig")
+
+
+def test_gaps_single_point_and_audited_holder_list(client, auth, coop, taxonomy, users):
+    auth.login("manager")
+    html = client.get("/reports/gaps").get_data(as_text=True)
+    assert "Punti critici unici" in html and "Programmazione Python" in html
+    rows = page_table(html, "report-table")
+    py = next(r for r in rows if r and r[0] == "Programmazione Python")
+    assert py[5].startswith("<5")        # supply 1: hidden
+    assert py[6].startswith("<5")        # project gap 2 - 1 would give supply back
+    assert py[-1] == "sì"                # single point of failure
+    resp = client.get(f"/reports/people?kind=holders&skill={taxonomy['ICT-PY'].id}&back=gaps")
+    assert resp.status_code == 200
+    assert "Cuoco0 Rossi" in resp.get_data(as_text=True)
+    event = db.session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "report.people_listed"))
+    assert event.actor_id == users["manager"].id
+    assert json.loads(event.detail) == {"kind": "holders", "unit_id": None, "area_id": None,
+                                        "skill_id": taxonomy["ICT-PY"].id, "people": 1}
+
+
+def test_training_candidates_are_listed_and_audited(client, auth, coop, taxonomy):
+    auth.login("manager")
+    html = client.get("/reports/growth").get_data(as_text=True)
+    rows = page_table(html, "report-table")
+    py = next(r for r in rows if r and r[0] == "Programmazione Python")
+    assert py[3] == "5"                  # five people want to learn it
+    resp = client.get(f"/reports/people?kind=candidates&skill={taxonomy['ICT-PY'].id}")
+    assert resp.get_data(as_text=True).count("Rossi") == 5
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.action == "report.people_listed")) == 1
+
+
+def test_matrix_drill_down_and_cell_people(client, auth, coop, taxonomy):
+    auth.login("manager")
+    area = taxonomy["CARE-HOME"].area_id
+    html = client.get(f"/reports/matrix?area={area}").get_data(as_text=True)
+    assert "Assistenza domiciliare" in html and "Primo soccorso" in html
+    resp = client.get(f"/reports/people?kind=cell&unit={coop['odd'].id}&area={area}")
+    assert resp.get_data(as_text=True).count("Bianchi") == 7
+
+
+@pytest.mark.parametrize("query", ["unit=abc", "area=999999", "unit=0", "unit=&area="])
+def test_bad_or_empty_filters_do_not_break_pages(client, auth, coop, query):
+    auth.login("manager")
+    for kind in REPORTS:
+        assert client.get(f"/reports/{kind}?{query}").status_code == 200
+
+
+def test_people_list_needs_a_known_kind(client, auth, coop):
+    auth.login("manager")
+    assert client.get("/reports/people?kind=everyone").status_code == 404
+
+
+def test_role_target_crud(client, auth, coop, taxonomy, post_form):
+    auth.login("manager")
+    page = "/reports/role-targets"
+    resp = post_form(page, {"job_title": "Cuoco", "skill": taxonomy["CARE-FIRST"].id,
+                            "min_level": "4"})
+    assert resp.status_code == 302
+    target = db.session.scalar(sa.select(RoleTarget).where(RoleTarget.job_title == "Cuoco"))
+    assert target.min_level == 4
+    resp = post_form(f"/reports/role-targets/{target.id}/edit", {"min_level": "2"})
+    assert resp.status_code == 302
+    db.session.refresh(target)
+    assert target.min_level == 2
+    target_id = target.id
+    resp = post_form(f"/reports/role-targets/{target_id}/delete", {}, page=page)
+    assert resp.status_code == 302
+    assert db.session.scalar(sa.select(RoleTarget).where(RoleTarget.id == target_id)) is None
+    actions = set(db.session.scalars(sa.select(AuditEvent.action)))
+    assert {"role_target.created", "role_target.updated", "role_target.deleted"} <= actions
+
+
+@pytest.mark.parametrize("data,error", [
+    ({"job_title": "", "min_level": "3"}, "Inserisci una qualifica."),
+    ({"job_title": "Astronauta", "min_level": "3"}, "Scegli una qualifica"),
+    ({"job_title": "Educatore", "min_level": "3"}, "ha già un obiettivo"),
+    ({"job_title": "Cuoco", "min_level": "9"}, 'id="min_level-error"'),
+    ({"job_title": "Cuoco", "min_level": "3", "skill": ""}, "Scegli una competenza."),
+])
+def test_role_target_validation(client, auth, coop, taxonomy, post_form, data, error):
+    auth.login("manager")
+    data = {"skill": taxonomy["CARE-HOME"].id, **data}
+    before = db.session.scalar(sa.select(sa.func.count(RoleTarget.id)))
+    resp = post_form("/reports/role-targets", data)
+    assert resp.status_code == 200
+    assert error in resp.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(RoleTarget.id))) == before
