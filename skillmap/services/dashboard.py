@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from skillmap.extensions import db
 from skillmap.models import (ErasureRequest, Person, PersonSkill, Project, ProjectRequirement,
                              Skill, SkillArea, SkillProposal, TeamMember, User)
+from skillmap.services.profiles import completeness
 
 
 def employee_summary(person: Person | None) -> dict:
@@ -22,7 +23,8 @@ def employee_summary(person: Person | None) -> dict:
         sa.select(TeamMember).where(TeamMember.person_id == person.id,
                                     TeamMember.status == "invited")).all()
     return {"person": person, "held": held, "top": held[:5], "wishes": wishes,
-            "invitations": invitations}
+            "invitations": invitations,
+            "completeness": completeness(person, [ps for ps, _s in rows])}
 
 
 def coordinator_summary(user: User) -> dict:

@@ -55,32 +55,37 @@ PAGES: list[Page] = [
     Page("manager", "insights.backups", lambda session: {"person_id": _demo_employee(session)}),
 ]
 
-# Manager reports (issue 6)
-def _report_people_args(session):
+#: GET endpoints that answer with something other than an HTML page
+NOT_HTML: set[str] = {"static", "insights.recompute_status_json"}
+
+# Skill profiles, people and privacy (issue 3)
+def _demo_employee_skill(session):
     from skillmap.models import PersonSkill
 
-    skill = session.scalar(sa.select(PersonSkill.skill_id).where(PersonSkill.level >= 3)
-                           .order_by(PersonSkill.skill_id).limit(1))
-    return {"kind": "holders", "skill": skill}
+    return {"ps_id": session.scalar(sa.select(PersonSkill.id).where(
+        PersonSkill.person_id == _demo_employee(session)).order_by(PersonSkill.id).limit(1))}
 
 
-def _role_target_args(session):
-    from skillmap.models import RoleTarget
+def _skill_to_add(session):
+    from skillmap.models import Skill
 
-    return {"target_id": first_id(RoleTarget)(session)}
+    return {"skill": session.scalar(sa.select(Skill.id).where(Skill.code == "LNG-EN"))}
 
 
 PAGES += [
-    Page("manager", "reports.matrix"),
-    Page("manager", "reports.matrix", query="area=1"),
-    Page("manager", "reports.gaps"),
-    Page("manager", "reports.growth"),
-    Page("manager", "reports.trends"),
-    Page("manager", "reports.families"),
-    Page("manager", "reports.people", _report_people_args),
-    Page("manager", "reports.role_target_list"),
-    Page("manager", "reports.role_target_edit", _role_target_args),
+    Page("employee", "profiles.mine"),
+    Page("employee", "profiles.search"),
+    Page("employee", "profiles.search", query="q=inglese"),
+    Page("employee", "profiles.add_skill", _skill_to_add),
+    Page("employee", "profiles.edit_skill", _demo_employee_skill),
+    Page("employee", "profiles.settings"),
+    Page("employee", "profiles.propose"),
+    Page("employee", "profiles.my_data"),
+    Page("employee", "profiles.people", query="skill=inglese"),
+    Page("coordinator", "profiles.people", query="skill=inglese"),
+    Page("manager", "profiles.people"),
+    Page("coordinator", "profiles.person", lambda session: {"person_id": _demo_employee(session)}),
+    Page("admin", "profiles.review_proposals"),
+    Page("admin", "profiles.review_erasures"),
 ]
-
-#: GET endpoints that answer with something other than an HTML page
-NOT_HTML: set[str] = {"static", "insights.recompute_status_json", "reports.export"}
+NOT_HTML |= {"profiles.search_json", "profiles.export_json", "profiles.export_csv"}

@@ -1,0 +1,138 @@
+"""Finding a skill of the taxonomy by name, in Italian or English, or by alias.
+
+Tolerant of accents, case and small typos: names are folded to plain ASCII
+(``unicodedata``) and compared word by word with :mod:`difflib`, so
+"comunicazone" finds "Comunicazione" and "perche" finds "perché". The index
+of one organisation's taxonomy is kept in memory and rebuilt when the
+taxonomy grows or after a few minutes (a process never serves stale names
+for long, even when another process added a skill).
+"""
+from __future__ import annotations
+
+import difflib
+import time
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from skillmap.extensions import db
+from skillmap.models import Skill
+
+MAX_QUERY = 100
+TTL_SECONDS = 300
+_INDEX: dict[int, tuple[tuple, float, "_Index"]] = {}
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, punctuation turned into spaces."""
+    norm = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in norm if not unicodedata.combining(ch)).lower()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
+
+
+@dataclass(frozen=True)
+class _Entry:
+    skill_id: int
+    terms: tuple[str, ...]          # folded names and aliases
+    words: frozenset[str]           # every word of every term
+
+
+@dataclass(frozen=True)
+class _Index:
+    entries: list[_Entry]
+    vocabulary: frozenset[str]      # every word of the taxonomy, for typo matching
+
+
+@dataclass(frozen=True)
+class Match:
+    skill_id: int
+    score: float
+
+
+def _build(org_id: int) -> _Index:
+    rows = db.session.execute(sa.select(Skill.id, Skill.name_it, Skill.name_en, Skill.aliases)
+                              .where(Skill.organisation_id == org_id, Skill.active.is_(True)))
+    out = []
+    for sid, it, en, aliases in rows:
+        terms = tuple(t for t in dict.fromkeys(
+            fold(x) for x in (it, en, *(aliases or "").split("|"))) if t)
+        out.append(_Entry(sid, terms, frozenset(w for t in terms for w in t.split())))
+    return _Index(out, frozenset(w for e in out for w in e.words))
+
+
+def _index(org_id: int) -> _Index:
+    key = tuple(db.session.execute(
+        sa.select(sa.func.count(Skill.id), sa.func.max(Skill.id))
+        .where(Skill.organisation_id == org_id, Skill.active.is_(True))).one())
+    cached = _INDEX.get(org_id)
+    if cached and cached[0] == key and time.monotonic() - cached[1] < TTL_SECONDS:
+        return cached[2]
+    index = _build(org_id)
+    _INDEX[org_id] = (key, time.monotonic(), index)
+    return index
+
+
+def _close_words(qword: str, vocabulary: frozenset[str]) -> dict[str, float]:
+    """Words of the taxonomy close to one query word, with a 0..1 score."""
+    out = {}
+    sm = difflib.SequenceMatcher(b=qword)
+    for w in vocabulary:
+        if w == qword:
+            out[w] = 1.0
+        elif len(qword) >= 2 and w.startswith(qword):
+            out[w] = 0.95
+        elif len(qword) >= 4 and abs(len(w) - len(qword)) <= 2:
+            sm.set_seq1(w)
+            if sm.real_quick_ratio() >= 0.8 and sm.quick_ratio() >= 0.8:
+                ratio = sm.ratio()
+                if ratio >= 0.8:
+                    out[w] = ratio
+    return out
+
+
+def _score(query: str, close: list[dict[str, float]], entry: _Entry) -> float:
+    best = 0.0
+    for term in entry.terms:
+        if term == query:
+            return 1.0
+        if term.startswith(query):
+            best = max(best, 0.97)
+        elif query in term:
+            best = max(best, 0.9)
+    if best:
+        return best
+    total = 0.0
+    for scores in close:
+        word_best = max((scores[w] for w in entry.words if w in scores), default=0.0)
+        if not word_best:
+            return 0.0
+        total += word_best
+    return 0.85 * total / len(close)
+
+
+def search(org_id: int, query: str, limit: int = 10) -> list[Match]:
+    """The skills best matching ``query``, best first (empty for an empty query)."""
+    q = fold(query[:MAX_QUERY])
+    if not q:
+        return []
+    index = _index(org_id)
+    close = [_close_words(w, index.vocabulary) for w in dict.fromkeys(q.split())]
+    found = []
+    for entry in index.entries:
+        score = _score(q, close, entry)
+        if score > 0:
+            found.append(Match(entry.skill_id, score))
+    found.sort(key=lambda m: (-m.score, m.skill_id))
+    return found[:limit]
+
+
+def search_skills(org_id: int, query: str, limit: int = 10) -> list[Skill]:
+    """Like :func:`search`, returning the Skill rows (with their area) in order."""
+    matches = search(org_id, query, limit)
+    if not matches:
+        return []
+    rows = {s.id: s for s in db.session.scalars(
+        sa.select(Skill).options(sa.orm.joinedload(Skill.area))
+        .where(Skill.id.in_([m.skill_id for m in matches])))}
+    return [rows[m.skill_id] for m in matches if m.skill_id in rows]
