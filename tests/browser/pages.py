@@ -55,8 +55,35 @@ PAGES: list[Page] = [
     Page("manager", "insights.backups", lambda session: {"person_id": _demo_employee(session)}),
 ]
 
+# Manager reports (issue 6)
+def _report_people_args(session):
+    from skillmap.models import PersonSkill
+
+    skill = session.scalar(sa.select(PersonSkill.skill_id).where(PersonSkill.level >= 3)
+                           .order_by(PersonSkill.skill_id).limit(1))
+    return {"kind": "holders", "skill": skill}
+
+
+def _role_target_args(session):
+    from skillmap.models import RoleTarget
+
+    return {"target_id": first_id(RoleTarget)(session)}
+
+
+PAGES += [
+    Page("manager", "reports.matrix"),
+    Page("manager", "reports.matrix", query="area=1"),
+    Page("manager", "reports.gaps"),
+    Page("manager", "reports.growth"),
+    Page("manager", "reports.trends"),
+    Page("manager", "reports.families"),
+    Page("manager", "reports.people", _report_people_args),
+    Page("manager", "reports.role_target_list"),
+    Page("manager", "reports.role_target_edit", _role_target_args),
+]
+
 #: GET endpoints that answer with something other than an HTML page
-NOT_HTML: set[str] = {"static", "insights.recompute_status_json"}
+NOT_HTML: set[str] = {"static", "insights.recompute_status_json", "reports.export"}
 
 # Skill profiles, people and privacy (issue 3)
 def _demo_employee_skill(session):
