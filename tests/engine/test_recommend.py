@@ -68,3 +68,50 @@ def test_unknown_person(workshop):
 def test_bad_profiles(bad, message):
     with pytest.raises(ValueError, match=message):
         recommend_skills(bad, "c")
+
+
+def test_peer_part_by_hand(two_trades):
+    # c2 holds saw, drill, sand. Its similar people are the other carpenters:
+    # c4 and c6 (cosine 1) and c1, c3, c5 who also have teamwork (cosine
+    # sqrt(27 / 31), equal idf cancels). Weighted share of teamwork among them:
+    # 3 * 0.9333 / (2 + 3 * 0.9333) = 0.5833. Item part: teamwork is the only
+    # candidate co-held with c2's skills, so it is 1 after scaling.
+    peer_share = 3 * (27 / 31) ** 0.5 / (2 + 3 * (27 / 31) ** 0.5)
+    rec = recommend_skills(two_trades, "c2", k=5, prior_weight=0)
+    assert rec["skill"].tolist() == ["teamwork"]
+    assert rec["score"][0] == pytest.approx(1 + peer_share)
+    # item part (1) >= peer part (0.58): the reason stays the item-item one
+    assert rec["reason"][0] == "people who have saw and drill often also have teamwork"
+    # weight the peers more: they give the reason, without naming anyone
+    rec = recommend_skills(two_trades, "c2", k=5, peer_weight=2, prior_weight=0)
+    assert rec["score"][0] == pytest.approx(1 + 2 * peer_share)
+    assert rec["reason"][0] == "most people with skills like yours (saw and drill) have teamwork"
+    assert rec["because"][0] == ["saw", "drill"]
+    assert not any(p in rec["reason"][0] for p in ("c1", "c3", "c4", "c5", "c6"))
+
+
+def test_prior_by_hand(two_trades):
+    # teamwork has 6 holders, as many as the commonest skill: prior = 0.2 * 6 / 6
+    plain = recommend_skills(two_trades, "c2", prior_weight=0)
+    rec = recommend_skills(two_trades, "c2", prior_weight=0.2)
+    assert rec["score"][0] == pytest.approx(plain["score"][0] + 0.2)
+
+
+def test_prior_needs_other_evidence(workshop):
+    # excel is held by d only, who shares nothing with c: no prior, not listed
+    rec = recommend_skills(workshop, "c", k=5, prior_weight=10)
+    assert rec["skill"].tolist() == ["sand"]
+    # sand: item 1 + peers 1 (a and b both have it) + 10 * 2 holders / 3
+    assert rec["score"][0] == pytest.approx(2 + 10 * 2 / 3)
+
+
+def test_parts_switched_off_is_item_item(workshop):
+    rec = recommend_skills(workshop, "c", neighbours=0, prior_weight=0)
+    # item-item only, scaled so that the best candidate scores 1
+    assert rec["skill"].tolist() == ["sand"] and rec["score"][0] == pytest.approx(1.0)
+
+
+def test_person_with_no_held_skill_gets_only_wishes():
+    df = pd.DataFrame({"person": ["a", "a", "b"], "skill": ["x", "y", "y"], "level": [3, 0, 0]})
+    rec = recommend_skills(df, "b")
+    assert rec["skill"].tolist() == ["y"] and rec["reason"][0] == "you want to learn y"
