@@ -48,11 +48,11 @@ PAGES: list[Page] = [
     Page("employee", "main.privacy"),
     Page("employee", "auth.account"),
     Page("admin", "admin.users"),
-    # skills engine (insights): families, recompute progress, backups of a person
+    # skills engine (insights): families, recompute progress; backups panel on the person page
     Page("coordinator", "insights.families"),
     Page("manager", "insights.families"),
     Page("manager", "insights.recompute_status"),
-    Page("manager", "insights.backups", lambda session: {"person_id": _demo_employee(session)}),
+    Page("manager", "profiles.person", lambda session: {"person_id": _demo_employee(session)}),
 ]
 
 # Manager reports (issue 6)

@@ -27,8 +27,9 @@ def test_manager_recomputes_and_reads_the_skill_families(page):
     assert_accessible(page)
 
 
-def test_employee_home_suggests_what_to_grow_next(page):
+def test_employee_profile_suggests_what_to_grow_next(page):
     login(page, "employee")
+    page.goto("/profile")
     panel = page.locator("#grow-next")
     assert panel.get_by_role("heading", name="Competenze che potresti sviluppare").is_visible()
     assert re.search(r"Chi ha .+ spesso ha anche .+\.", panel.inner_text())
@@ -45,7 +46,7 @@ def test_manager_sees_who_could_back_up_a_person(page, live_app):
         person_id = db.session.scalar(sa.select(User.person_id).where(
             User.email == "dipendente@demo.coop"))
     login(page, "manager")
-    page.goto(f"/insights/people/{person_id}/backups")
+    page.goto(f"/people/{person_id}")
     table = page.locator("#backups table")
     assert table.locator("tbody tr").count() >= 1
     assert_accessible(page)

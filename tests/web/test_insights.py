@@ -59,8 +59,7 @@ def test_recompute_button_roles(app, client, auth, users, post_form, role, statu
     assert (analytics.cached(users[role].organisation_id) is not None) == (status == 302)
 
 
-@pytest.mark.parametrize("path", ["/insights/recompute", "/insights/recompute/status.json",
-                                  "/insights/people/1/backups"])
+@pytest.mark.parametrize("path", ["/insights/recompute", "/insights/recompute/status.json"])
 def test_manager_pages_refuse_employees_and_coordinators(client, auth, users, path):
     for role in ("employee", "coordinator"):
         auth.login(role)
@@ -175,25 +174,28 @@ def test_employee_without_skills_is_told_how_to_get_suggestions(client, auth, us
     assert "Aggiungi qualche competenza" in text(client.get("/"))
 
 
-def test_backups_page_lists_similar_people_and_is_audited(client, auth, people, users):
+def test_own_profile_suggests_skills_with_a_reason(client, auth, people):
+    auth.login("employee")
+    page = text(client.get("/profile"))
+    assert "Competenze che potresti sviluppare" in page
+    assert "spesso ha anche Basi di dati SQL." in page
+
+
+def test_person_page_shows_managers_who_could_back_up_the_person(client, auth, people, users):
     anna = users["employee"].person
     auth.login("manager")
-    resp = client.get(f"/insights/people/{anna.id}/backups")
+    resp = client.get(f"/people/{anna.id}")
     assert resp.status_code == 200
     page = text(resp)
     assert "Chi potrebbe sostituire Anna Rossi" in page
-    assert "Persona0 Prova" in page and "Assistenza domiciliare" in page
-    assert "Persona6 Prova" not in page  # the ICT people share nothing with Anna
+    panel = page[page.index('id="backups"'):]
+    assert "Persona0 Prova" in panel and "Assistenza domiciliare, Primo soccorso" in panel
+    assert "Persona6 Prova" not in panel  # the ICT people share nothing with Anna
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "profile.viewed"))
     assert event.subject_person_id == anna.id and event.actor_id == users["manager"].id
 
 
-def test_backups_of_another_organisation_is_404(client, auth, users):
-    other = Organisation(name="Altra")
-    db.session.add(other)
-    db.session.commit()
-    stranger = Person(organisation_id=other.id, first_name="Zeno", last_name="Altro")
-    db.session.add(stranger)
-    db.session.commit()
-    auth.login("manager")
-    assert client.get(f"/insights/people/{stranger.id}/backups").status_code == 404
+def test_coordinators_do_not_get_the_backups_panel(client, auth, people, users):
+    auth.login("coordinator")
+    page = text(client.get(f"/people/{users['employee'].person.id}"))
+    assert "Anna Rossi" in page and 'id="backups"' not in page

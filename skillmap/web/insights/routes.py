@@ -1,13 +1,11 @@
-"""Skill families, the recompute button with its progress page, and backups of a person."""
+"""Skill families and the recompute button with its progress page."""
 from flask import abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from skillmap.extensions import db
-from skillmap.models import Person
-from skillmap.services import analytics, audit
+from skillmap.services import analytics
 from skillmap.web import nav
-from skillmap.web.access import require_same_org, roles
+from skillmap.web.access import roles
 from skillmap.web.insights import bp, drawing
 from skillmap.web.insights.forms import RecomputeForm
 
@@ -99,15 +97,4 @@ def recompute_status():
 def recompute_status_json():
     status = _status()
     return jsonify({k: status.get(k) for k in ("state", "step", "steps", "message")})
-
-
-@bp.route("/people/<int:person_id>/backups")
-@roles("manager")
-def backups(person_id: int):
-    person = db.session.get(Person, person_id)
-    require_same_org(person)
-    audit.record_now(current_user.organisation_id, current_user.id, "profile.viewed",
-                     subject_person_id=person.id, detail="backups")
-    return render_template("insights/backups.html", backup_subject=person,
-                           backups=analytics.backups(person))
 
