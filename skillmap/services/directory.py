@@ -30,6 +30,8 @@ def search_people(viewer: User, skill_query: str = "", name_query: str = "") -> 
         list[Found], list[Skill]]:
     """People matching a skill and/or a name, best level first; and the skills matched."""
     skill_query, name_query = (skill_query or "").strip(), (name_query or "").strip()
+    if viewer.role not in SEES_EVERYONE:
+        name_query = ""  # the opt-in is to be found by skill, not to be listed by name
     if not skill_query and not name_query and viewer.role not in SEES_EVERYONE:
         return [], []  # colleagues are found by skill, not browsed
     q = (sa.select(Person).options(joinedload(Person.unit))

@@ -30,7 +30,7 @@ class ProfileError(ValueError):
     """Input the service refuses; ``field`` names the form field, the message is for users."""
 
     def __init__(self, field_name: str, message):
-        super().__init__(str(message))
+        super().__init__(field_name)
         self.field = field_name
         self.message = message
 
