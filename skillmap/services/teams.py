@@ -1,0 +1,322 @@
+"""Suggested teams: the database turned into the team builder's input, and saving a team.
+
+The engine (``skillmap.engine.teams``) sees person and skill ids only; this
+module reads them with SQL into DataFrames, calls ``suggest_team`` /
+``team_coverage`` and turns the answer back into rows the page can show.
+Suggestions are advice: a coordinator decides and invites.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+
+from skillmap.engine.teams import suggest_team, team_coverage
+from skillmap.extensions import db
+from skillmap.models import Person, PersonSkill, Project, ProjectRequirement, Skill, TeamMember
+from skillmap.services import audit
+
+SEED = 0
+ALTERNATIVES = 2
+ACTIVE_MEMBER = ("invited", "accepted")
+
+
+class TeamError(ValueError):
+    """Options the team builder refuses; ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class Options:
+    """What the coordinator asked for on the team page."""
+
+    pins: list[int] = field(default_factory=list)
+    excludes: list[int] = field(default_factory=list)
+    max_per_unit: int | None = None
+    growth_places: int = 0
+    widen: bool = False
+    team: list[int] | None = None   # an explicit team (after a swap): scored, not searched
+
+
+@dataclass
+class EngineInput:
+    profiles: pd.DataFrame      # person, skill, level, wants_to_grow
+    requirements: pd.DataFrame  # index = requirement id; skill, min_level, weight, count
+    candidates: list[int]
+    units: pd.Series            # person -> unit id
+
+
+# ----------------------------------------------------------------- database -> engine
+
+def requirements_frame(project: Project) -> pd.DataFrame:
+    stmt = (sa.select(ProjectRequirement.id, ProjectRequirement.skill_id.label("skill"),
+                      ProjectRequirement.min_level, ProjectRequirement.weight,
+                      ProjectRequirement.count)
+            .where(ProjectRequirement.project_id == project.id).order_by(ProjectRequirement.id))
+    return pd.read_sql(stmt, db.session.connection(), index_col="id")
+
+
+def profiles_frame(organisation_id: int, skill_ids, extra_people=()) -> pd.DataFrame:
+    """Profile rows of the required skills (plus every row of ``extra_people``)."""
+    cond = PersonSkill.skill_id.in_(list(skill_ids))
+    if extra_people:
+        cond = sa.or_(cond, PersonSkill.person_id.in_(list(extra_people)))
+    stmt = (sa.select(PersonSkill.person_id.label("person"), PersonSkill.skill_id.label("skill"),
+                      PersonSkill.level, PersonSkill.wants_to_grow)
+            .join(Person, Person.id == PersonSkill.person_id)
+            .where(Person.organisation_id == organisation_id, cond))
+    frame = pd.read_sql(stmt, db.session.connection())
+    frame["wants_to_grow"] = frame["wants_to_grow"].astype(bool)
+    return frame
+
+
+def candidate_ids(project: Project, widen: bool = False) -> list[int]:
+    """People who may be suggested: by default those with hours to give and still available
+    when the project starts; ``widen`` takes everyone in the organisation."""
+    q = sa.select(Person.id).where(Person.organisation_id == project.organisation_id)
+    if not widen:
+        start = project.start_date or date.today()
+        q = q.where(Person.availability_hours > 0,
+                    sa.or_(Person.available_until.is_(None), Person.available_until >= start))
+    return list(db.session.scalars(q))
+
+
+def units_series(organisation_id: int) -> pd.Series:
+    stmt = (sa.select(Person.id.label("person"), Person.unit_id)
+            .where(Person.organisation_id == organisation_id, Person.unit_id.is_not(None)))
+    frame = pd.read_sql(stmt, db.session.connection())
+    return pd.Series(frame["unit_id"].to_numpy(), index=frame["person"].to_numpy())
+
+
+def engine_input(project: Project, options: Options) -> EngineInput:
+    req = requirements_frame(project)
+    fixed = list(options.team or options.pins)
+    profiles = profiles_frame(project.organisation_id, req["skill"].tolist(), fixed)
+    # the engine wants every pinned person in the profiles: someone with an empty
+    # profile gets one zero-credit row of a required skill
+    empty = [p for p in fixed if p not in set(profiles["person"])]
+    if empty and len(req):
+        pad = pd.DataFrame({"person": empty, "skill": req["skill"].iloc[0], "level": 0,
+                            "wants_to_grow": False})
+        profiles = pd.concat([profiles, pad], ignore_index=True)
+    return EngineInput(profiles, req, candidate_ids(project, options.widen),
+                       units_series(project.organisation_id))
+
+
+# ----------------------------------------------------------------- current team
+
+def current_team(project: Project) -> dict:
+    """Members by status, and the places still open (team size minus invited and accepted)."""
+    rows = list(db.session.scalars(sa.select(TeamMember).where(
+        TeamMember.project_id == project.id).order_by(TeamMember.created_at)))
+    by = {s: [m for m in rows if m.status == s]
+          for s in ("interested", "invited", "accepted", "declined")}
+    taken = sum(m.role != "growth" for m in by["invited"] + by["accepted"])
+    return {**by, "open_places": max(0, project.team_size - taken)}
+
+
+def default_options(project: Project) -> Options:
+    """A first visit: invited and accepted members stay, people who declined are left out."""
+    team = current_team(project)
+    return Options(pins=[m.person_id for m in team["accepted"] + team["invited"]
+                         if m.role != "growth"],
+                   excludes=[m.person_id for m in team["declined"]])
+
+
+# ----------------------------------------------------------------- suggestion
+
+def _check(project: Project, options: Options, org_people: set[int]) -> None:
+    for name, ids in (("pins", options.pins), ("excludes", options.excludes),
+                      ("team", options.team or [])):
+        if set(ids) - org_people:
+            raise TeamError("unknown person", name)
+    if set(options.pins) & set(options.excludes):
+        raise TeamError("pin and exclude", "excludes")
+    if len(set(options.pins)) > project.team_size:
+        raise TeamError("too many pins", "pins")
+    if options.team is not None and len(set(options.team)) > project.team_size:
+        raise TeamError("team too large", "team")
+
+
+def people_named(organisation_id: int, ids) -> list[Person]:
+    """The people of the organisation among ``ids``, by name (for the options form)."""
+    ids = list(set(ids))
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(Person).where(
+        Person.organisation_id == organisation_id, Person.id.in_(ids))
+        .order_by(Person.last_name, Person.first_name)))
+
+
+def _people(ids) -> dict[int, Person]:
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    return {p.id: p for p in db.session.scalars(sa.select(Person).where(Person.id.in_(ids)))}
+
+
+def suggest(project: Project, options: Options) -> dict:
+    """The suggested (or hand-made) team with coverage, reasons, gaps and alternatives."""
+    org_people = set(db.session.scalars(sa.select(Person.id).where(
+        Person.organisation_id == project.organisation_id)))
+    _check(project, options, org_people)
+    data = engine_input(project, options)
+    if not len(data.requirements):
+        raise TeamError("no requirements")
+    common = dict(candidates=data.candidates, exclude=options.excludes, seed=SEED,
+                  max_per_unit=options.max_per_unit,
+                  units=data.units if options.max_per_unit else None,
+                  growth_places=options.growth_places)
+    try:
+        if options.team is not None:   # score the coordinator's own team
+            team = list(dict.fromkeys(options.team))
+            result = suggest_team(data.profiles, data.requirements, max(1, len(team)),
+                                  must_include=team, **common)
+            result.coverage = team_coverage(data.profiles, data.requirements, team)
+        else:
+            result = suggest_team(data.profiles, data.requirements, project.team_size,
+                                  must_include=options.pins, alternatives=ALTERNATIVES, **common)
+    except ValueError as exc:
+        if "unit" in str(exc):
+            raise TeamError("unit cap", "max_per_unit") from exc
+        raise TeamError(str(exc)) from exc
+    return _view(project, options, data, result)
+
+
+def _view(project, options, data, result) -> dict:
+    reqs = {r.id: r for r in project.requirements}
+    skills = {r.skill_id: r.skill for r in project.requirements}
+    team = current_team(project)
+    interested = {m.person_id for m in team["interested"]}
+    status = {m.person_id: m.status for rows in team.values() if isinstance(rows, list)
+              for m in rows}
+    alt_ids = [p for alt in result.alternatives for p in alt.members]
+    growth_ids = [g["person"] for g in result.growth] + [g["mentor"] for g in result.growth]
+    uncovered_skills = result.uncovered["skill"].tolist() if len(result.uncovered) else []
+    trainees = _training_candidates(project.organisation_id, uncovered_skills)
+    holders = _holders_anywhere(project.organisation_id, uncovered_skills)
+    people = _people(list(result.members) + alt_ids + growth_ids + list(interested)
+                     + options.excludes + [p for ps in trainees.values() for p in ps])
+
+    members = []
+    for pid in result.members:
+        ex = result.explanations.get(pid, {"covers": [], "loss": 0.0})
+        members.append({"person": people[pid], "loss": ex["loss"],
+                        "covers": [(skills[s], lvl, need, credit)
+                                   for s, lvl, need, credit in ex["covers"]],
+                        "interested": pid in interested, "status": status.get(pid),
+                        "pinned": pid in options.pins})
+    per_req = []
+    for rid, row in result.per_requirement.iterrows():
+        per_req.append({"requirement": reqs[rid], "skill": skills[row["skill"]],
+                        "coverage": float(row["coverage"]),
+                        "covered_by": [(people[p], lvl, credit) for p, lvl, credit in row["covered_by"]]})
+    mine = set(result.members)
+    alternatives = [{"members": [people[p] for p in alt.members], "coverage": alt.coverage,
+                     "out": [people[p] for p in result.members if p not in set(alt.members)],
+                     "in": [people[p] for p in alt.members if p not in mine],
+                     "ids": alt.members} for alt in result.alternatives]
+    uncovered = [{"skill": skills[s], "trainees": [people[p] for p in trainees.get(s, [])],
+                  "holders_elsewhere": holders.get(s, 0)} for s in uncovered_skills]
+    growth = [{"person": people[g["person"]], "skill": skills[g["skill"]], "level": g["level"],
+               "min_level": g["min_level"], "mentor": people[g["mentor"]],
+               "mentor_level": g["mentor_level"]} for g in result.growth]
+    # people one might swap in: alternatives, interested and growth candidates not in the team
+    bench = [people[p] for p in dict.fromkeys(alt_ids + list(interested) + growth_ids)
+             if p not in mine and p not in set(options.excludes)]
+    return {"coverage": result.coverage, "members": members, "per_requirement": per_req,
+            "alternatives": alternatives, "uncovered": uncovered, "growth": growth,
+            "bench": bench, "interested": [people[p] for p in interested],
+            "others": [people[p] for p in interested if p not in mine],
+            "excluded": [people[p] for p in options.excludes if p in people],
+            "explicit": options.team is not None, "candidates": len(data.candidates)}
+
+
+def _training_candidates(organisation_id: int, skill_ids) -> dict[int, list[int]]:
+    """People who want to grow in each skill (for requirements nobody covers)."""
+    if not skill_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(PersonSkill.skill_id, PersonSkill.person_id)
+        .join(Person, Person.id == PersonSkill.person_id)
+        .where(Person.organisation_id == organisation_id, PersonSkill.skill_id.in_(skill_ids),
+               PersonSkill.wants_to_grow.is_(True))
+        .order_by(PersonSkill.level.desc(), Person.last_name)).all()
+    out: dict[int, list[int]] = {}
+    for skill_id, person_id in rows:
+        out.setdefault(skill_id, []).append(person_id)
+    return out
+
+
+def _holders_anywhere(organisation_id: int, skill_ids) -> dict[int, int]:
+    """How many people of the whole organisation hold each skill (outside the candidates)."""
+    if not skill_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(PersonSkill.skill_id, sa.func.count(PersonSkill.id))
+        .join(Person, Person.id == PersonSkill.person_id)
+        .where(Person.organisation_id == organisation_id, PersonSkill.skill_id.in_(skill_ids),
+               PersonSkill.level >= 1).group_by(PersonSkill.skill_id)).all())
+
+
+# ----------------------------------------------------------------- saving
+
+def save_team(project: Project, members: list[int], growth: list[tuple[int, int]], actor) -> int:
+    """Invite ``members`` (and growth places ``(person, mentor)``); returns how many were invited.
+
+    Accepted members stay; invitations not in the new team are withdrawn (pending growth
+    places only when new growth places are saved); someone who was only interested, or
+    had declined, is invited again. Growth places are outside the team size.
+    """
+    members = list(dict.fromkeys(members))
+    growth = [(p, m) for p, m in dict(growth).items() if p not in members]
+    org_people = set(db.session.scalars(sa.select(Person.id).where(
+        Person.organisation_id == project.organisation_id)))
+    if not members or set(members) - org_people or {p for p, _ in growth} - org_people:
+        raise TeamError("unknown person", "members")
+    if len(members) > project.team_size:
+        raise TeamError("team too large", "members")
+    if any(m not in members for _, m in growth):
+        raise TeamError("mentor not in team", "members")
+    if project.status not in ("staffing", "active"):
+        raise TeamError("not staffing", "members")
+    mentors = {m for _, m in growth}
+    roles = {p: ("mentor" if p in mentors else "member") for p in members}
+    roles.update({p: "growth" for p, _ in growth})
+    existing = {m.person_id: m for m in project.members}
+    invited = 0
+    for pid, role in roles.items():
+        tm = existing.get(pid)
+        if tm is None:
+            tm = TeamMember(project_id=project.id, person_id=pid)
+            db.session.add(tm)
+        if tm.status != "accepted":
+            invited += tm.status != "invited"
+            tm.status = "invited"
+            tm.responded_at = None
+        tm.role = role
+    for pid, tm in existing.items():   # withdraw invitations left out of the new team
+        if pid not in roles and tm.status == "invited" and (tm.role != "growth" or growth):
+            db.session.delete(tm)
+    audit.record(project.organisation_id, actor.id, "team.saved",
+                 detail=f"project {project.id}: members {sorted(members)}, "
+                        f"growth {sorted(growth)}")
+    db.session.commit()
+    return invited
+
+
+def person_profile(person: Person, viewer, project: Project) -> list[tuple[PersonSkill, Skill]]:
+    """Another person's skills, opened from a team page: recorded in the audit trail."""
+    rows = db.session.execute(
+        sa.select(PersonSkill, Skill).join(Skill, Skill.id == PersonSkill.skill_id)
+        .where(PersonSkill.person_id == person.id)
+        .order_by(PersonSkill.level.desc(), Skill.name_it)).all()
+    audit.record_now(person.organisation_id, viewer.id, "profile.viewed",
+                     subject_person_id=person.id, detail=f"from team page of project {project.id}")
+    return [tuple(r) for r in rows]
+

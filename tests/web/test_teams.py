@@ -1,0 +1,272 @@
+"""The team builder in the app: hand-checked suggestions, pins, exclusions, saving and answers.
+
+Project "Laboratorio digitale" needs (weight) Python >= 3 (3), SQL >= 3 (2), first aid >= 2 (1)
+and networks >= 2 (1): total weight 7. People with hours to give:
+
+    Gen   Python 3, SQL 3            (unit U1)
+    Ada   Python 5                   (unit U1)
+    Sam   SQL 2 (partial 2/6)        (unit U2)
+    Anna  first aid 3 (the demo employee login)   (unit U1)
+    Nia   wants to learn networks (nobody holds it)
+    Lia   Python 1, wants to grow
+    Off   Python 5 but no hours (not a candidate unless the search is widened)
+
+With two places, Gen + Anna cover 3 + 2 + 1 of 7 = 85.7%, the only best pair.
+"""
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from skillmap.extensions import db
+from skillmap.models import (AuditEvent, Person, PersonSkill, Project, ProjectRequirement,
+                             TeamMember, Unit)
+
+
+@pytest.fixture
+def lab(org, users, taxonomy):
+    u1 = Unit(organisation_id=org.id, name="U1")
+    u2 = Unit(organisation_id=org.id, name="U2")
+    db.session.add_all([u1, u2])
+    db.session.flush()
+    anna = users["employee"].person
+    anna.availability_hours, anna.unit_id = 10, u1.id
+    people = {"Anna": anna}
+    for name, unit, hours in (("Gen", u1, 10), ("Ada", u1, 10), ("Sam", u2, 10),
+                              ("Nia", None, 10), ("Lia", None, 10), ("Off", None, 0)):
+        people[name] = Person(organisation_id=org.id, first_name=name, last_name="Test",
+                              unit_id=unit.id if unit else None, availability_hours=hours)
+    db.session.add_all(people.values())
+    db.session.flush()
+    s = {k: v.id for k, v in taxonomy.items()}
+    for name, code, level, grow in (("Gen", "ICT-PY", 3, False), ("Gen", "ICT-SQL", 3, False),
+                                    ("Ada", "ICT-PY", 5, False), ("Sam", "ICT-SQL", 2, False),
+                                    ("Anna", "CARE-FIRST", 3, False), ("Nia", "ICT-NET", 0, True),
+                                    ("Lia", "ICT-PY", 1, True), ("Off", "ICT-PY", 5, False)):
+        db.session.add(PersonSkill(person_id=people[name].id, skill_id=s[code], level=level,
+                                   wants_to_grow=grow))
+    project = Project(organisation_id=org.id, title="Laboratorio digitale", status="staffing",
+                      team_size=2, coordinator_id=users["coordinator"].id)
+    for code, level, weight in (("ICT-PY", 3, 3), ("ICT-SQL", 3, 2), ("CARE-FIRST", 2, 1),
+                                ("ICT-NET", 2, 1)):
+        project.requirements.append(ProjectRequirement(skill_id=s[code], min_level=level,
+                                                       weight=weight, count=1))
+    db.session.add(project)
+    db.session.commit()
+    return {"project": project, "people": people, "ids": {k: p.id for k, p in people.items()}}
+
+
+def team_names(html: str) -> list[str]:
+    """Names in the suggested members table, in order."""
+    body = html.split('id="suggested-title"', 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r'/team/people/\d+">([^<]+)</a>', body)
+
+
+def coverage(html: str) -> str:
+    return re.search(r'id="coverage">([^<]+)<', html).group(1)
+
+
+def test_suggestion_is_the_best_pair_with_reasons_and_gaps(client, auth, lab):
+    auth.login("coordinator")
+    resp = client.get(f"/projects/{lab['project'].id}/team")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert sorted(team_names(html)) == ["Anna Rossi", "Gen Test"]
+    assert coverage(html) == "86%"
+    assert "Un suggerimento, non una decisione" in html     # GDPR Art. 22: a person decides
+    assert "Reti informatiche" in html and "Nia Test" in html  # uncovered, with its trainee
+    assert "<meter" in html and "Gruppi alternativi" in html
+
+
+def test_excluding_someone_and_asking_again(client, auth, lab):
+    auth.login("coordinator")
+    ids = lab["ids"]
+    html = client.get(f"/projects/{lab['project'].id}/team",
+                      query_string={"asked": 1, "excludes": ids["Gen"]}).get_data(as_text=True)
+    assert sorted(team_names(html)) == ["Ada Test", "Anna Rossi"]
+    assert coverage(html) == "57%"
+
+
+def test_pinned_person_is_kept_even_without_hours(client, auth, lab):
+    auth.login("coordinator")
+    html = client.get(f"/projects/{lab['project'].id}/team",
+                      query_string={"asked": 1, "pins": lab["ids"]["Off"]}).get_data(as_text=True)
+    assert sorted(team_names(html)) == ["Gen Test", "Off Test"]
+
+
+def test_widening_the_search_reaches_people_without_hours(client, auth, lab):
+    auth.login("coordinator")
+    html = client.get(f"/projects/{lab['project'].id}/team",
+                      query_string={"asked": 1, "widen": "y"}).get_data(as_text=True)
+    assert "Off Test" in html
+    narrow = client.get(f"/projects/{lab['project'].id}/team").get_data(as_text=True)
+    assert "Off Test" not in narrow
+
+
+def test_unit_cap_keeps_one_person_per_unit(client, auth, lab):
+    auth.login("coordinator")
+    html = client.get(f"/projects/{lab['project'].id}/team",
+                      query_string={"asked": 1, "max_per_unit": 1}).get_data(as_text=True)
+    names = team_names(html)
+    assert names == ["Gen Test"]   # Anna is in Gen's unit; nobody else adds coverage
+    assert coverage(html) == "71%"
+
+
+def test_growth_place_pairs_a_learner_with_a_mentor(client, auth, lab):
+    auth.login("coordinator")
+    html = client.get(f"/projects/{lab['project'].id}/team",
+                      query_string={"asked": 1, "growth_places": 1}).get_data(as_text=True)
+    growth = html.split('id="growth-title"', 1)[1].split("</table>", 1)[0]
+    assert "Lia Test" in growth and "Gen Test (livello 3)" in growth
+    assert f'name="growth" value="{lab["ids"]["Lia"]}:{lab["ids"]["Gen"]}"' in html
+
+
+def test_interested_people_are_highlighted(client, auth, lab):
+    db.session.add_all([TeamMember(project_id=lab["project"].id, person_id=lab["ids"][n],
+                                   status="interested") for n in ("Anna", "Sam")])
+    db.session.commit()
+    auth.login("coordinator")
+    html = client.get(f"/projects/{lab['project'].id}/team").get_data(as_text=True)
+    members = html.split('id="suggested-title"', 1)[1].split("</tbody>", 1)[0]
+    assert members.count("★ Interessato/a") == 1          # Anna, in the team
+    others = html.split('id="others-title"', 1)[1].split("</section>", 1)[0]
+    assert "Sam Test" in others and "★ Interessato/a" in others  # Sam, outside it
+
+
+def test_swapping_a_member_recomputes_the_coverage(client, auth, lab):
+    auth.login("coordinator")
+    ids = lab["ids"]
+    html = client.get(f"/projects/{lab['project'].id}/team", query_string={
+        "asked": 1, "team": [ids["Gen"], ids["Anna"]], "swap_out": ids["Anna"],
+        "swap_in": ids["Ada"]}).get_data(as_text=True)
+    assert "Il tuo gruppo" in html
+    assert sorted(team_names(html)) == ["Ada Test", "Gen Test"]
+    assert coverage(html) == "71%"   # (3 + 2) / 7
+
+
+def test_saving_invites_and_the_employee_answers(client, auth, lab, post_form):
+    project, ids = lab["project"], lab["ids"]
+    auth.login("coordinator")
+    resp = post_form(f"/projects/{project.id}/team",
+                     {"members": [ids["Gen"], ids["Anna"]], "growth": f"{ids['Lia']}:{ids['Gen']}"},
+                     page=f"/projects/{project.id}/team")
+    assert resp.status_code == 302
+    rows = {m.person_id: (m.status, m.role) for m in db.session.scalars(sa.select(TeamMember))}
+    assert rows == {ids["Gen"]: ("invited", "mentor"), ids["Anna"]: ("invited", "member"),
+                    ids["Lia"]: ("invited", "growth")}
+
+    auth.logout()
+    auth.login("employee")   # Anna
+    home = client.get("/").get_data(as_text=True)
+    assert "Laboratorio digitale" in home and "Rifiuta" in home
+    tm = db.session.scalar(sa.select(TeamMember).where(TeamMember.person_id == ids["Anna"]))
+    assert post_form(f"/projects/invitations/{tm.id}/decline", {}, page="/").status_code == 302
+    assert db.session.get(TeamMember, tm.id).status == "declined"
+
+    auth.logout()
+    auth.login("coordinator")
+    html = client.get(f"/projects/{project.id}/team").get_data(as_text=True)
+    assert "1 posto libero" in html
+    names = team_names(html)
+    assert "Gen Test" in names and "Anna Rossi" not in names   # Gen stays, Anna is left out
+
+
+def test_accepting_an_invitation(client, auth, lab, post_form):
+    tm = TeamMember(project_id=lab["project"].id, person_id=lab["ids"]["Anna"], status="invited")
+    db.session.add(tm)
+    db.session.commit()
+    auth.login("employee")
+    assert post_form(f"/projects/invitations/{tm.id}/accept", {}, page="/").status_code == 302
+    assert db.session.get(TeamMember, tm.id).status == "accepted"
+    assert "Accetta" not in client.get("/").get_data(as_text=True)   # nothing left to answer
+
+
+def test_nobody_answers_someone_elses_invitation(client, auth, lab, post_form):
+    tm = TeamMember(project_id=lab["project"].id, person_id=lab["ids"]["Gen"], status="invited")
+    db.session.add(tm)
+    db.session.commit()
+    auth.login("employee")
+    assert post_form(f"/projects/invitations/{tm.id}/accept", {}, page="/").status_code == 404
+    assert db.session.get(TeamMember, tm.id).status == "invited"
+
+
+def test_opening_a_person_from_the_team_is_audited(client, auth, lab, users):
+    auth.login("coordinator")
+    gen = lab["ids"]["Gen"]
+    html = client.get(f"/projects/{lab['project'].id}/team/people/{gen}").get_data(as_text=True)
+    assert "Basi di dati SQL" in html
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "profile.viewed"))
+    assert event.subject_person_id == gen and event.actor_id == users["coordinator"].id
+
+
+@pytest.mark.parametrize("query,message", [
+    ({"pins": "GEN", "excludes": "GEN"}, "Una persona non può essere sia tenuta sia esclusa."),
+    ({"pins": ["GEN", "ADA", "SAM"]}, "Hai tenuto 3 persone ma il gruppo ha 2 posti."),
+    ({"max_per_unit": 0}, "Inserisci da 1 a 50 persone, oppure lascia vuoto."),
+    ({"max_per_unit": "molti"}, "Inserisci da 1 a 50 persone, oppure lascia vuoto."),
+    ({"growth_places": 11}, "Inserisci da 0 a 10 posti."),
+    ({"pins": ["GEN", "ADA"], "max_per_unit": 1}, "superano già questo limite"),
+    ({"pins": "999999"}, "Questa persona non fa parte della cooperativa."),
+])
+def test_bad_team_options_are_refused_with_a_message(client, auth, lab, query, message):
+    names = {"GEN": lab["ids"]["Gen"], "ADA": lab["ids"]["Ada"], "SAM": lab["ids"]["Sam"]}
+    fix = {k: ([names.get(x, x) for x in v] if isinstance(v, list) else names.get(v, v))
+           for k, v in query.items()}
+    auth.login("coordinator")
+    resp = client.get(f"/projects/{lab['project'].id}/team", query_string={"asked": 1, **fix})
+    html = resp.get_data(as_text=True)
+    assert message in html
+    assert 'id="suggested-title"' not in html
+
+
+@pytest.mark.parametrize("data", [
+    {"members": []},
+    {"members": ["999999"]},
+    {"members": ["GEN", "ADA", "SAM"]},            # more than the 2 places
+    {"members": ["GEN"], "growth": "LIA:SAM"},     # the mentor is not in the team
+    {"members": ["GEN"], "growth": "nonsense"},
+])
+def test_saving_a_bad_team_saves_nothing(client, auth, lab, post_form, data):
+    ids = {"GEN": lab["ids"]["Gen"], "ADA": lab["ids"]["Ada"], "SAM": lab["ids"]["Sam"],
+           "LIA": lab["ids"]["Lia"]}
+
+    def fix(v):
+        for k, i in ids.items():
+            v = v.replace(k, str(i))
+        return v
+    data = {k: ([fix(x) for x in v] if isinstance(v, list) else fix(v)) for k, v in data.items()}
+    auth.login("coordinator")
+    post_form(f"/projects/{lab['project'].id}/team", data, page=f"/projects/{lab['project'].id}/team")
+    assert db.session.scalar(sa.select(sa.func.count(TeamMember.id))) == 0
+
+
+@pytest.mark.parametrize("role,status", [("employee", 403), ("coordinator", 200),
+                                         ("manager", 200), ("admin", 200)])
+def test_who_sees_the_suggestion_page(client, auth, lab, role, status):
+    auth.login(role)
+    assert client.get(f"/projects/{lab['project'].id}/team").status_code == status
+    assert client.get(f"/projects/{lab['project'].id}/team/people/{lab['ids']['Gen']}"
+                      ).status_code == status
+
+
+def test_other_coordinators_neither_see_nor_save_the_team(client, auth, lab, org, post_form):
+    from skillmap.models import User
+    from tests.conftest import PASSWORD
+
+    other = User(organisation_id=org.id, email="altro@test.coop", role="coordinator")
+    other.set_password(PASSWORD)
+    db.session.add(other)
+    db.session.commit()
+    auth.login("altro@test.coop")
+    assert client.get(f"/projects/{lab['project'].id}/team").status_code == 403
+    token_page = "/projects/"
+    resp = post_form(f"/projects/{lab['project'].id}/team", {"members": [lab["ids"]["Gen"]]},
+                     page=token_page)
+    assert resp.status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count(TeamMember.id))) == 0
+
+
+def test_managers_see_the_suggestion_but_cannot_save(client, auth, lab):
+    auth.login("manager")
+    html = client.get(f"/projects/{lab['project'].id}/team").get_data(as_text=True)
+    assert "Gruppo suggerito" in html and "Salva il gruppo e invia gli inviti" not in html
