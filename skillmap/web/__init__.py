@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     from skillmap.web.insights import bp as insights_bp
     from skillmap.web.main import bp as main_bp
     from skillmap.web.profiles import bp as profiles_bp
+    from skillmap.web.projects import bp as projects_bp
     from skillmap.web.reports import bp as reports_bp
 
     app.register_blueprint(auth_bp)
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(insights_bp, url_prefix="/insights")
+    app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(profiles_bp)
     access.init_app(app)
     errors.init_app(app)

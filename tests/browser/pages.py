@@ -116,3 +116,32 @@ PAGES += [
     Page("admin", "profiles.review_erasures"),
 ]
 NOT_HTML |= {"profiles.search_json", "profiles.export_json", "profiles.export_csv"}
+
+# Innovation projects and the team builder (issue 5)
+def _staffing_project(session):
+    from skillmap.models import Project
+
+    return {"project_id": first_id(Project, Project.status == "staffing")(session)}
+
+
+def _team_person(session):
+    from skillmap.models import Person
+
+    return {**_staffing_project(session), "person_id": first_id(Person)(session)}
+
+
+PAGES += [
+    Page("coordinator", "projects.index"),
+    Page("manager", "projects.index"),
+    Page("coordinator", "projects.new"),
+    Page("coordinator", "projects.edit", _staffing_project),
+    Page("coordinator", "projects.edit", _staffing_project, query="q=inglese"),
+    Page("coordinator", "projects.detail", _staffing_project),
+    Page("employee", "projects.detail", _staffing_project),
+    Page("employee", "projects.open_projects"),
+    Page("employee", "projects.propose"),
+    Page("coordinator", "projects.team", _staffing_project),
+    Page("coordinator", "projects.team", _staffing_project, query="asked=1&growth_places=2&max_per_unit=1"),
+    Page("manager", "projects.team", _staffing_project),
+    Page("coordinator", "projects.team_person", _team_person),
+]
