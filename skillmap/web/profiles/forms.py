@@ -64,7 +64,7 @@ def _coerce_level(value):
 class SkillForm(FlaskForm):
     skill_id = HiddenField()
     version = HiddenField()
-    level = RadioField(_l("Your level"), choices=level_choices(), coerce=_coerce_level,
+    level = RadioField(_l("Your level"), choices=[], coerce=_coerce_level,
                        validate_choice=False,
                        validators=[InputRequired(_l("Choose a level from 1 to 5."))])
     wants_to_grow = BooleanField(_l("I want to grow in this skill"))
@@ -78,6 +78,10 @@ class SkillForm(FlaskForm):
     evidence_expires_on = LocalDateField(_l("Certificate expiry date (optional)"),
                                          validators=[Optional()])
     submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.level.choices = level_choices()  # labels in the language of this request
 
     def validate_level(self, field):
         if field.data not in (0, 1, 2, 3, 4, 5):
@@ -146,12 +150,16 @@ class WithdrawForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    level = SelectField(_l("Confirmed level"), choices=level_choices(with_wish=False),
+    level = SelectField(_l("Confirmed level"), choices=[],
                         coerce=_coerce_level, validate_choice=False)
     comment = StringField(_l("Short comment (optional)"), validators=[
         Length(max=NOTE_MAX, message=_l("The comment can be at most %(n)d characters long.",
                                         n=NOTE_MAX))])
     submit = SubmitField(_l("Confirm"))
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.level.choices = level_choices(with_wish=False)
 
     def validate_level(self, field):
         if field.data not in (1, 2, 3, 4, 5):
