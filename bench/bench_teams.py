@@ -118,14 +118,21 @@ def exact(prof, req, k, time_limit=120.0):
 
 # ------------------------------------------------------------ runs
 
+def instance(n, kind, i, seed=0):
+    """Instance ``i`` of one cell: its own seed, so any instance can be rebuilt alone."""
+    rng = np.random.default_rng([seed, n, KINDS.index(kind), i])
+    n_req, k = int(rng.integers(5, 26)), int(rng.integers(3, 11))
+    prof, req = generate(rng, n, n_req, kind)
+    return prof, req, k
+
+
 def quality(sizes, per_cell, seed=0):
-    rng = np.random.default_rng(seed)
     rows = []
     for n in sizes:
         for kind in KINDS:
-            for _ in range(per_cell[n]):
-                n_req, k = int(rng.integers(5, 26)), int(rng.integers(3, 11))
-                prof, req = generate(rng, n, n_req, kind)
+            for i in range(per_cell[n]):
+                prof, req, k = instance(n, kind, i, seed)
+                n_req = len(req)
                 t0 = time.perf_counter()
                 s = suggest_team(prof, req, k)
                 t1 = time.perf_counter()
@@ -133,7 +140,7 @@ def quality(sizes, per_cell, seed=0):
                 t2 = time.perf_counter()
                 check = team_coverage(prof, req, team)
                 assert abs(check - opt) < 1e-6, (check, opt)   # formula cross-check
-                rows.append({"n": n, "kind": kind, "R": n_req, "k": k,
+                rows.append({"n": n, "kind": kind, "i": i, "R": n_req, "k": k,
                              "ratio": s.coverage / opt if opt > 0 else 1.0,
                              "t_greedy": t1 - t0, "t_milp": t2 - t1, "proven": proven})
     return pd.DataFrame(rows)

@@ -36,6 +36,9 @@ _BLOCK = 64        # candidates whose exact gain is computed per greedy step
 _POOL_PER_REQ = 100  # local-search candidates kept per requirement (at least 4 x team)
 _TABU_ITERS = 800   # at most this many swap rounds ...
 _TABU_PATIENCE = 150  # ... stopping after this many without a better team
+_RESTARTS = 8       # ruin-and-recreate restarts after the first tabu search ...
+_RESTART_PATIENCE = 60  # ... each with a shorter patience ...
+_RESTART_WORK = 6_000_000  # ... while (members x pool nonzeros x rounds) stays below this
 _TENURE = 10       # rounds a person who left stays out (drawn from TENURE..2 TENURE)
 
 @dataclass
@@ -133,12 +136,28 @@ class _Instance:
         return dict(zip(zip(rows["person"].tolist(), rows["skill"].tolist()), rows["level"].tolist()))
 
 
+def _skill_codes(column, skills: pd.Index) -> np.ndarray:
+    """Position in ``skills`` of every row's skill, -1 for other skills.
+
+    One hash pass over the column (the dominant cost on a million string
+    rows); a categorical column only looks up its categories.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        lookup = np.append(skills.get_indexer(column.cat.categories), -1)
+        return lookup[codes]                      # code -1 (missing) -> the appended -1
+    return skills.get_indexer(column)
+
+
 def _instance(profiles, requirements, persons=None, extra=()) -> _Instance:
     """Read only the profile rows of required skills (and ``persons`` if given).
 
     Rows of other skills are neither copied nor validated: that is what keeps
-    100,000 people fast. People and skills are turned into integer codes
-    before ``validate_profiles`` so that its duplicate check stays cheap.
+    100,000 people fast. The selected rows are taken column by column as numpy
+    arrays (no copy of the whole frame), people and skills become integer
+    codes, and levels are checked on those rows only; duplicate (person,
+    skill) rows, which are rare, go through ``validate_profiles`` (highest
+    level kept).
     """
     req = _requirements(requirements)
     if not isinstance(profiles, pd.DataFrame):
@@ -147,18 +166,34 @@ def _instance(profiles, requirements, persons=None, extra=()) -> _Instance:
     if missing:
         raise ValueError(f"profiles lacks column(s): {', '.join(missing)}")
     skills = pd.Index(pd.unique(req["skill"]))
-    skill_code = skills.get_indexer(profiles["skill"])   # one hash pass: mask and codes
+    skill_code = _skill_codes(profiles["skill"], skills)
     mask = skill_code >= 0
     if persons is not None:
         mask &= profiles["person"].isin(persons).to_numpy()
-    cols = [c for c in ("person", "skill", "level", "wants_to_grow") if c in profiles.columns]
-    sub = profiles.loc[mask, cols]
-    codes, people = pd.factorize(sub["person"])
+    take = np.flatnonzero(mask)
+    codes, people = pd.factorize(profiles["person"].take(take).to_numpy())
     people = pd.Index(people)
     extra = [p for p in dict.fromkeys(extra) if p not in people]
     if extra:
         people = people.append(pd.Index(extra, dtype=object if people.dtype == object else None))
-    rows = validate_profiles(sub.assign(person=codes, skill=skill_code[mask]))
+    level = profiles["level"].take(take)
+    if not pd.api.types.is_numeric_dtype(level.dtype) or pd.api.types.is_bool_dtype(level.dtype):
+        level = pd.to_numeric(level, errors="coerce")
+    level = level.to_numpy(float, na_value=np.nan)
+    if np.isnan(level).any() or ((level < 0) | (level > 5)).any():
+        raise ValueError("level must be a number from 0 to 5")
+    if "wants_to_grow" in profiles.columns:
+        grow = profiles["wants_to_grow"].take(take).fillna(False).to_numpy(bool)
+    else:
+        grow = np.zeros(len(take), bool)
+    rows = pd.DataFrame({"person": codes, "skill": skill_code[take],
+                         "level": level.astype(np.int64), "wants_to_grow": grow})
+    rows = rows[codes >= 0]                        # a row without a person is nobody's
+    key = rows["person"].to_numpy() * len(skills) + rows["skill"].to_numpy()
+    if len(key) and np.bincount(key).max() > 1:
+        rows = validate_profiles(rows)
+    else:
+        rows = rows.reset_index(drop=True)
     holders = rows[rows["level"] >= 1]
     C = np.zeros((len(people), len(req)), order="F")
     rskill = skills.get_indexer(req["skill"])
@@ -259,7 +294,7 @@ class _Solver:
             live[pick] = False
         return members
 
-    def _tabu(self, M, members, n_fixed, avail, units):
+    def _tabu(self, M, members, n_fixed, avail, units, seed, patience=_TABU_PATIENCE):
         """1-swap local search that does not stop at the first local optimum.
 
         Every round takes the best swap (member out, candidate in): while one
@@ -279,25 +314,24 @@ class _Solver:
         Mc = M[cand]
         # swap values through Mc's nonzeros only: a pool member holds few required
         # skills. Gain of adding credit x to r where the team is at b: a_r min(x, c_r - b)+.
-        nz_row, nz_col = np.nonzero(Mc)
+        nz_row, nz_col = np.nonzero(Mc)      # row-major: each candidate's nonzeros together
         a_val = self.a[nz_col] * Mc[nz_row, nz_col]
-        owner = sparse.csr_matrix((np.ones(len(nz_row)), (np.arange(len(nz_row)), nz_row)),
-                                  shape=(len(nz_row), len(cand)))    # nonzero -> candidate
+        starts = np.searchsorted(nz_row, np.arange(len(cand)))      # every candidate has one
         buf = np.empty((len(members) - n_fixed, len(nz_row)))       # reused: no page faults
         where = np.full(len(M), -1)
         where[cand] = np.arange(len(cand))
         until = np.zeros(len(cand), int)
-        tenure = np.random.default_rng(self.seed).integers(_TENURE, 2 * _TENURE + 1, _TABU_ITERS)
+        tenure = np.random.default_rng(seed).integers(_TENURE, 2 * _TENURE + 1, _TABU_ITERS)
         stale = 0
         for it in range(_TABU_ITERS):
-            if stale >= _TABU_PATIENCE or len(members) - n_fixed >= len(cand):
+            if stale >= patience or len(members) - n_fixed >= len(cand):
                 break
             stale += 1
             free = members[n_fixed:]
             base = cur - M[free]
             room = self.a * np.maximum(self.c - base, 0)
             np.take(room, nz_col, axis=1, out=buf)
-            gain = np.minimum(buf, a_val, out=buf) @ owner
+            gain = np.add.reduceat(np.minimum(buf, a_val, out=buf), starts, axis=1)
             vals = (self.a * np.minimum(base, self.c)).sum(axis=1)[:, None] + gain
             vals[:, where[free]] = -np.inf
             if self.cap is not None:
@@ -338,8 +372,35 @@ class _Solver:
                     ok = ok[np.argpartition(-(col[ok] + 1e-3 * single[ok]), m)[:m]]
                 picks.append(ok)
             pool = np.unique(np.concatenate(picks))
-            self._pool = pool[np.argsort(self.key[pool], kind="stable")]
+            pool = pool[np.argsort(self.key[pool], kind="stable")]
+            self._pool = pool if self.cap is not None else self._undominated(pool, k + 1)
         return self._pool
+
+    def _undominated(self, pool, keep):
+        """Drop pool candidates that ``keep`` others at least as good make useless.
+
+        People with the same credits are interchangeable: only the ``keep``
+        with the smallest seeded key stay. A candidate whose credits are
+        matched or beaten on every requirement by ``keep`` others (counting
+        copies) is never needed either: a team of ``keep - 1`` can always
+        swap it for one of them and lose nothing. With ``keep = k + 1`` this
+        stays true when one more person is banned (alternatives). Not used
+        with unit caps, where the better person may come from a full unit.
+        """
+        M = self.C[pool]
+        U, inv, mult = np.unique(M, axis=0, return_inverse=True, return_counts=True)
+        order = np.argsort(inv, kind="stable")            # by pattern, then by key
+        rank = np.empty(len(pool), int)
+        rank[order] = np.arange(len(pool)) - np.repeat(np.cumsum(mult) - mult, mult)
+        copies = np.minimum(mult, keep)
+        dominated = np.zeros(len(U))
+        for lo in range(0, len(U), 256):                   # blocks keep memory small
+            ge = np.ones((len(U), min(256, len(U) - lo)), bool)
+            for r in range(U.shape[1]):
+                ge &= U[:, r, None] >= U[None, lo:lo + 256, r]
+            ge[np.arange(lo, lo + ge.shape[1]), np.arange(ge.shape[1])] = False   # itself
+            dominated[lo:lo + ge.shape[1]] = copies @ ge
+        return pool[(rank < keep) & (dominated[inv] < keep)]
 
     def solve(self, k, fixed=(), banned=()):
         """Greedy on every candidate, then tabu search on the pool."""
@@ -349,8 +410,27 @@ class _Solver:
         members = self._greedy(self.C, self.single, avail, list(fixed), k, self.key, self.units)
         pool = self.pool(k)
         pool = np.concatenate([members, pool[avail[pool] & ~np.isin(pool, members)]]).astype(int)
-        start = list(range(len(members)))
-        best = self._tabu(self.C[pool], start, len(fixed), avail[pool], self.units[pool])
+        M, av, units, n_fixed = self.C[pool], avail[pool], self.units[pool], len(fixed)
+        best = self._tabu(M, list(range(len(members))), n_fixed, av, units, self.seed)
+        best_val = self._val(M[best].sum(axis=0))
+        rng = np.random.default_rng([self.seed, 1])
+        nnz = int(np.count_nonzero(M[av]))
+        work = 0                    # swap values computed by the restarts: a budget that,
+        for t in range(_RESTARTS):  # unlike a clock, gives the same team on every machine
+            free = len(best) - n_fixed
+            if free < 2 or work >= _RESTART_WORK:
+                break
+            work += free * nnz * 2 * _RESTART_PATIENCE     # about two patiences per restart
+            out = n_fixed + rng.choice(free, int(rng.integers(1, free // 2 + 1)) + (free > 3),
+                                       replace=False)
+            keep = [m for i, m in enumerate(best) if i not in set(out.tolist())]
+            ban = av.copy()
+            ban[[best[i] for i in out]] = False
+            team = self._greedy(M, self.single[pool], ban, keep, k, self.key[pool], units)
+            team = self._tabu(M, team, n_fixed, av, units, [self.seed, 2, t], _RESTART_PATIENCE)
+            val = self._val(M[team].sum(axis=0))
+            if val > best_val + _TOL:
+                best, best_val = team, val
         return pool[best].tolist()
 
 
@@ -521,7 +601,7 @@ def suggest_team(profiles: pd.DataFrame, requirements: pd.DataFrame, team_size: 
         allowed &= ~people.isin(list(excl))
     if candidates is not None:
         allowed &= people.isin(list(candidates))
-    fixed = people.get_indexer(must).tolist()
+    fixed = people.get_indexer(must).tolist() if must else []
     unit_codes = np.full(len(people), -1)
     if units is not None:
         unit_codes = pd.factorize(pd.Series(units).reindex(people))[0]
