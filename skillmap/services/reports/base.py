@@ -82,10 +82,10 @@ def skills_frame(organisation_id: int, lang: str, area_id: int | None = None) ->
 
 def units_frame(organisation_id: int, lang: str, unit_id: int | None = None) -> pd.DataFrame:
     """Units with their headcount (``unit_id`` 0 = people without a unit)."""
-    q = (sa.select(sa.func.coalesce(Person.unit_id, NO_UNIT).label("unit_id"),
+    q = (sa.select(sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT))).label("unit_id"),
                    sa.func.count(Person.id).label("people"))
          .where(Person.organisation_id == organisation_id)
-         .group_by(sa.func.coalesce(Person.unit_id, NO_UNIT)))
+         .group_by(sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT)))))
     heads = dict(db.session.execute(q).all())
     names = db.session.execute(
         sa.select(Unit.id, Unit.name, Unit.name_en).where(Unit.organisation_id == organisation_id)

@@ -46,12 +46,12 @@ def families_report(organisation_id: int, f: Filters, min_group: int, lang: str)
     skills = skills_frame(organisation_id, lang, f.area_id).merge(labels, on="skill_id")
     fam_of = skills.set_index("skill_id")["family"]
     family = sa.case({int(k): int(v) for k, v in fam_of.items()}, value=PersonSkill.skill_id)
-    unit = sa.func.coalesce(Person.unit_id, NO_UNIT)
+    unit = sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT)))
     strong_q = (sa.select(family.label("family"), unit.label("unit_id"),
                           sa.func.count(sa.distinct(PersonSkill.person_id)))
                 .join(Person, Person.id == PersonSkill.person_id)
                 .where(Person.organisation_id == organisation_id, PersonSkill.level >= STRONG)
-                .group_by(family, unit))
+                .group_by(sa.text("family"), sa.text("unit_id")))
     per_unit = frame(person_unit_filter(strong_q, f.unit_id),
                      ["family", "unit_id", "people"]).dropna(subset=["family"])
     holders_q = (sa.select(PersonSkill.skill_id, sa.func.count(PersonSkill.id))

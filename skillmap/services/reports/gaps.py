@@ -43,7 +43,7 @@ def project_demand(organisation_id: int) -> pd.DataFrame:
 
 def role_demand(organisation_id: int, unit_id: int | None) -> pd.DataFrame:
     """Per skill and unit: people whose role targets the skill, and how many meet the level."""
-    unit = sa.func.coalesce(Person.unit_id, NO_UNIT)
+    unit = sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT)))
     meets = sa.func.sum(sa.case((PersonSkill.level >= RoleTarget.min_level, 1), else_=0))
     q = (sa.select(RoleTarget.skill_id, unit.label("unit_id"),
                    sa.func.count(Person.id), meets, sa.func.max(RoleTarget.min_level))

@@ -20,7 +20,7 @@ SHADES = (0.0, 0.25, 0.5, 0.75, 1.0)
 def _aggregate(organisation_id: int, f: Filters) -> pd.DataFrame:
     """unit_id x column: people at level >= 3, people holding it, level sum and rows."""
     col = Skill.id if f.area_id else top_area_col()
-    unit = sa.func.coalesce(Person.unit_id, NO_UNIT)
+    unit = sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT)))
     q = (sa.select(unit.label("unit_id"), col.label("col"),
                    sa.func.count(sa.distinct(sa.case((PersonSkill.level >= STRONG, Person.id))))
                    .label("n3"),
