@@ -87,6 +87,12 @@ def person_skills(person: Person) -> list[PersonSkill]:
         .order_by(SkillArea.position, Skill.name_it)))
 
 
+def held_skill_ids(person: Person) -> set[int]:
+    """Ids of the skills in the person's profile (held or wished)."""
+    return set(db.session.scalars(sa.select(PersonSkill.skill_id)
+                                  .where(PersonSkill.person_id == person.id)))
+
+
 def grouped_by_area(rows: list[PersonSkill]) -> list[tuple[SkillArea | None, list[PersonSkill]]]:
     groups: dict[int | None, tuple[SkillArea | None, list[PersonSkill]]] = {}
     for ps in rows:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -42,6 +42,7 @@ class _Entry:
 class _Index:
     entries: list[_Entry]
     vocabulary: frozenset[str]      # every word of the taxonomy, for typo matching
+    close: dict = field(default_factory=dict)  # query word -> close words (memo, bounded)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,13 @@ def search(org_id: int, query: str, limit: int = 10) -> list[Match]:
     if not q:
         return []
     index = _index(org_id)
-    close = [_close_words(w, index.vocabulary) for w in dict.fromkeys(q.split())]
+    close = []
+    for word in dict.fromkeys(q.split()):
+        if word not in index.close:
+            if len(index.close) > 5000:
+                index.close.clear()
+            index.close[word] = _close_words(word, index.vocabulary)
+        close.append(index.close[word])
     found = []
     for entry in index.entries:
         score = _score(q, close, entry)

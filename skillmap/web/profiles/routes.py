@@ -84,7 +84,7 @@ def _held_ids() -> set[int]:
     person = current_user.person
     if person is None:
         return set()
-    return {ps.skill_id for ps in profiles.person_skills(person)}
+    return profiles.held_skill_ids(person)
 
 
 @bp.route("/profile/skills/add", methods=["GET", "POST"])
