@@ -4,12 +4,16 @@ Plain script, not a test::
 
     .venv/bin/python bench/bench_teams.py           # full run (a few minutes)
     .venv/bin/python bench/bench_teams.py --quick   # smoke run
+    taskset -c 0 .venv/bin/python bench/bench_teams.py --speed   # speed case on one core
 
 For every generated instance it prints nothing; at the end, per size and per
 kind of instance: mean, 5th percentile and minimum of
 coverage(suggest_team) / coverage(optimum), and the median time of each
-solver with the speed-up. Then the speed check: 100,000 people
-(~1.2 million profile rows), 20 requirements, a team of 8.
+solver with the speed-up, and the five worst instances (each instance has its
+own seed, so ``instance(n, kind, i)`` rebuilds it alone). Then the speed
+check: 100,000 people (~1.2 million profile rows), 20 requirements, a team
+of 8, with wall and CPU time and the machine's load average (wall time on a
+busy machine says more about the machine than about the code).
 
 The exact model: binary x_p per candidate, continuous y_r in [0, c_r] with
 y_r <= sum_p credit_pr x_p and sum_p x_p <= team_size, maximising
@@ -19,6 +23,7 @@ of the engine, so the two also cross-check the coverage formula.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -159,6 +164,8 @@ def report(df):
     print("\nby size")
     print(df.groupby("n").apply(agg, include_groups=False).round(4).to_string())
     print("\nall:", agg(df).round(4).to_dict())
+    print("\nworst instances (rebuild one with instance(n, kind, i)):")
+    print(df.nsmallest(5, "ratio")[["n", "kind", "i", "R", "k", "ratio"]].round(4).to_string(index=False))
 
 
 def speed(runs, n_people=100_000, n_req=20, k=8, seed=1):
@@ -167,22 +174,31 @@ def speed(runs, n_people=100_000, n_req=20, k=8, seed=1):
     prof = prof.assign(person="p" + prof["person"].astype(str),
                        skill="skill_" + prof["skill"].astype(str))
     req = req.assign(skill="skill_" + req["skill"].astype(str))
-    times = []
+    times, cpu = [], []
+    load = os.getloadavg()
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         s = suggest_team(prof, req, k)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     print(f"\nspeed: {len(prof):,} profile rows, {prof['person'].nunique():,} people, "
           f"{n_req} requirements, team of {k}: median {1e3 * np.median(times):.0f} ms "
           f"(min {1e3 * min(times):.0f}, max {1e3 * max(times):.0f}; {runs} runs), "
-          f"coverage {s.coverage:.4f}")
+          f"CPU time median {1e3 * np.median(cpu):.0f} ms, coverage {s.coverage:.4f}")
+    print(f"machine: {os.cpu_count()} CPUs, allowed {sorted(os.sched_getaffinity(0))}, "
+          f"load average before {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+          f"after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a few small instances only")
+    ap.add_argument("--speed", action="store_true",
+                    help="the speed case only (e.g. under `taskset -c 0` at low load)")
     args = ap.parse_args(argv)
-    if args.quick:
+    if args.speed:
+        speed(15)
+    elif args.quick:
         df = quality([200, 2000], {200: 3, 2000: 1})
         report(df)
         speed(3)

@@ -207,3 +207,46 @@ def test_bad_inputs_raise_value_error(kwargs, message):
     args = {"profiles": PROF, "requirements": REQ, "team_size": 2} | kwargs
     with pytest.raises(ValueError, match=message):
         suggest_team(args.pop("profiles"), args.pop("requirements"), args.pop("team_size"), **args)
+
+
+def _random_instance(seed, n_people=40, skills="abcdefgh"):
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    rows = [(f"p{i}", s, int(rng.integers(1, 6))) for i in range(n_people)
+            for s in rng.choice(list(skills), size=int(rng.integers(1, 4)), replace=False)]
+    req = reqs([(s, int(rng.integers(2, 6)), float(rng.integers(1, 4)), int(rng.integers(1, 4)))
+                for s in skills[:6]])
+    return profiles(rows), req
+
+
+def test_same_seed_same_team_with_restarts():
+    prof, req = _random_instance(3, n_people=120)
+    runs = [suggest_team(prof, req, 6, seed=5, alternatives=2) for _ in range(2)]
+    assert runs[0].members == runs[1].members
+    assert [a.members for a in runs[0].alternatives] == [a.members for a in runs[1].alternatives]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_small_random_instances_reach_the_brute_force_optimum(seed):
+    """Every team of 3 out of the people who hold a required skill, checked one by one."""
+    from itertools import combinations
+
+    import numpy as np
+    prof, req = _random_instance(seed, n_people=18)
+    people = sorted(set(prof["person"]))
+    level = prof.pivot_table(index="person", columns="skill", values="level").reindex(people)
+    C = np.array([[0.0 if np.isnan(lv) else (1.0 if lv >= need else lv / (2 * need))
+                   for lv in level[s]] for s, need in zip(req["skill"], req["min_level"])]).T
+    c, w = req["count"].to_numpy(float), req["weight"].to_numpy(float)
+    best = max((w * np.minimum(C[list(t)].sum(axis=0), c) / c).sum() / w.sum()
+               for t in combinations(range(len(people)), 3))
+    assert suggest_team(prof, req, 3, seed=seed).coverage == pytest.approx(best, abs=1e-12)
+
+
+def test_interchangeable_people_stay_choosable_when_one_is_excluded():
+    """Five identical sql experts: the pool keeps enough copies for exclusions."""
+    prof = profiles([(f"s{i}", "sql", 4) for i in range(5)] + [("w", "web", 4)])
+    req = reqs([("sql", 4, 1, 3), ("web", 4, 1, 1)])
+    s = suggest_team(prof, req, 4, exclude=["s0", "s1"])
+    assert s.coverage == 1.0
+    assert sorted(s.members) == ["s2", "s3", "s4", "w"]
