@@ -185,8 +185,10 @@ def _language_names() -> dict[str, str]:
 
     from skillmap.i18n import lang
 
-    names = Locale.parse(lang()).languages
-    return {code: (names.get(code) or code).capitalize() for code in LANGUAGE_CODES}
+    names = dict(Locale.parse(lang()).languages)
+    names["lis"] = str(_l("Italian Sign Language (LIS)"))  # ISO 639-3: not in CLDR
+    return {code: (names.get(code) or code)[:1].upper() + (names.get(code) or code)[1:]
+            for code in LANGUAGE_CODES}
 
 
 @bp.route("/profile/settings", methods=["GET", "POST"])
