@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from skillmap.extensions import db
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import DEMO_PASSWORD, LOGINS, assert_accessible, login
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,10 @@ def test_employee_completes_the_profile_journey(page, live_app):
     assert box.get_attribute("aria-expanded") == "true"
     assert "trovat" in page.locator("#skill-q-status").inner_text()
     assert_accessible(page)  # with the list open
-    box.press("ArrowDown")
+    box.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false"
+    box.press("ArrowDown")  # opens the list again on the first option
+    assert box.get_attribute("aria-expanded") == "true"
     assert box.get_attribute("aria-activedescendant") == "skill-q-listbox-opt-0"
     box.press("Enter")
     page.wait_for_url("**/profile/skills/add?skill=*")
@@ -104,3 +107,26 @@ def test_employee_completes_the_profile_journey(page, live_app):
         page.get_by_role("link", name="Scarica in formato CSV (foglio di calcolo)").click()
     assert open(info.value.path(), encoding="utf-8-sig").readline().strip() == \
         "section,record,field,value"
+
+
+def test_search_and_add_work_without_javascript(browser, live_server, live_app):
+    (_code, name), = _skills_not_held(live_app, 5)[4:5]
+    context = browser.new_context(base_url=live_server, locale="it-IT", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.get_by_label("Email").fill(LOGINS["employee"])
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Accedi").click()
+        page.goto("/profile")
+        box = page.get_by_role("searchbox", name="Cerca una competenza per nome")
+        box.fill(name)
+        page.get_by_role("button", name="Cerca", exact=True).click()
+        page.wait_for_url("**/profile/skills/search?q=*")
+        page.get_by_role("link", name=f"Aggiungi {name}", exact=True).click()
+        page.get_by_text("5 – Esperto", exact=True).click()
+        page.get_by_role("button", name="Salva").click()
+        page.wait_for_url("**/profile")
+        assert f"{name} aggiunta al tuo profilo." in page.content()
+    finally:
+        context.close()
