@@ -51,6 +51,7 @@ i18n: install
 bench: install
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_teams.py
+	$(BIN)/python bench/bench_profile.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
