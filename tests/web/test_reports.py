@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from skillmap.extensions import db
-from skillmap.models import (AuditEvent, Person, PersonSkill, Project, ProjectRequirement,
-                             RoleTarget, Unit)
+from skillmap.models import (AuditEvent, EngineResult, Person, PersonSkill, Project,
+                             ProjectRequirement, RoleTarget, Unit)
 
 FORMULA_UNIT = "=HYPERLINK(\"http://x\")"
 REPORTS = ["matrix", "gaps", "growth", "trends", "families"]
@@ -275,3 +275,70 @@ def test_role_target_validation(client, auth, coop, taxonomy, post_form, data, e
     assert resp.status_code == 200
     assert error in resp.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(RoleTarget.id))) == before
+
+
+def matrix_care(client):
+    rows = page_table(client.get("/reports/matrix").get_data(as_text=True), "heatmap")
+    care = rows[0].index("Cura")
+    return {r[0]: r[care].split()[0] for r in rows[1:]}
+
+
+def test_an_edit_shows_at_once_although_reports_are_cached(client, auth, coop, taxonomy):
+    auth.login("manager")
+    assert matrix_care(client)["Tutte le unità"] == "15"
+    assert matrix_care(client)["Tutte le unità"] == "15"     # second view: from the cache
+    row = db.session.scalar(sa.select(PersonSkill).where(
+        PersonSkill.person_id == coop["people"][8].id))
+    row.level = 2                                           # an ORM edit, as profile pages do
+    db.session.commit()
+    assert matrix_care(client)["Tutte le unità"] == "14"
+
+
+def test_bulk_inserts_and_role_targets_show_at_once(client, auth, coop, taxonomy):
+    auth.login("manager")
+    assert matrix_care(client)[FORMULA_UNIT] == "7"
+    extra = Person(organisation_id=coop["odd"].organisation_id, unit_id=coop["odd"].id,
+                   first_name="Nuovo", last_name="Bianchi", job_title="Operatore")
+    db.session.add(extra)
+    db.session.commit()
+    token = db.session.scalar(sa.select(EngineResult.payload)
+                              .where(EngineResult.kind == "reports"))
+    db.session.execute(sa.insert(PersonSkill), [{"person_id": extra.id, "level": 4,
+                                                 "skill_id": taxonomy["CARE-HOME"].id}])
+    db.session.commit()                                     # bulk, as the demo seed: no event
+    assert db.session.scalar(sa.select(EngineResult.payload).where(
+        EngineResult.kind == "reports")) == token
+    assert matrix_care(client)[FORMULA_UNIT] == "8"
+    assert matrix_care(client)["Tutte le unità"] == "16"
+
+    def role_gap_rows():
+        html = client.get("/reports/gaps").get_data(as_text=True)
+        return [r for r in page_table(html, "report-table") if r and r[0] == "Primo soccorso"]
+
+    assert role_gap_rows() == []
+    db.session.add(RoleTarget(organisation_id=coop["odd"].organisation_id, job_title="Cuoco",
+                              skill_id=taxonomy["CARE-FIRST"].id, min_level=2))
+    db.session.commit()
+    assert len(role_gap_rows()) == 1
+
+
+def test_trends_count_level_changes_by_month(client, auth, coop, taxonomy):
+    from datetime import datetime, timedelta, timezone
+
+    from skillmap.models import SkillChange
+
+    now = datetime.now(timezone.utc)
+    old = now - timedelta(days=100)
+    for i, p in enumerate(coop["people"][:6]):   # the six cooks at level 3 in home care
+        db.session.add(SkillChange(person_id=p.id, skill_id=taxonomy["CARE-HOME"].id,
+                                   kind="added", new_level=3, changed_at=old if i < 5 else now))
+    db.session.commit()
+    auth.login("manager")
+    text = client.get("/reports/trends.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    head = next(r for r in rows if r and r[0] == "Mese")
+    col = head.index("Assistenza domiciliare")
+    by_month = {r[0]: r[col] for r in rows[rows.index(head) + 1:] if r}
+    assert by_month[now.strftime("%Y-%m")] == "6"
+    assert by_month[old.strftime("%Y-%m")] == "5"
+    assert by_month[(old - timedelta(days=31)).strftime("%Y-%m")] == "0"

@@ -1,4 +1,9 @@
-"""What every report shares: filters, the taxonomy and people as DataFrames."""
+"""What every report shares: filters, the taxonomy and people as DataFrames.
+
+The people and their profile rows are read with one query each per data
+version (:mod:`skillmap.services.reports.cache`) into compact integer
+columns; the reports aggregate them with pandas.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,6 +17,7 @@ from skillmap.extensions import db
 from skillmap.models import Person, PersonSkill, Skill, SkillArea, Unit
 from skillmap.models.base import utcnow
 from skillmap.services.report_exports import Table
+from skillmap.services.reports import cache
 
 #: level from which a person "holds" a skill for the reports
 STRONG = 3
@@ -63,6 +69,11 @@ def filter_options(organisation_id: int, lang: str) -> dict:
 
 def skills_frame(organisation_id: int, lang: str, area_id: int | None = None) -> pd.DataFrame:
     """Active skills: ``skill_id``, ``code``, ``skill`` (name), ``area_id`` (top), ``area``."""
+    return cache.memo(organisation_id, "skills", (lang, area_id),
+                      lambda: _skills_frame(organisation_id, lang, area_id)).copy()
+
+
+def _skills_frame(organisation_id: int, lang: str, area_id: int | None) -> pd.DataFrame:
     parent = sa.orm.aliased(SkillArea)
     top_name = sa.func.coalesce(parent.name_en if lang == "en" else parent.name_it,
                                 SkillArea.name_en if lang == "en" else SkillArea.name_it)
@@ -82,11 +93,7 @@ def skills_frame(organisation_id: int, lang: str, area_id: int | None = None) ->
 
 def units_frame(organisation_id: int, lang: str, unit_id: int | None = None) -> pd.DataFrame:
     """Units with their headcount (``unit_id`` 0 = people without a unit)."""
-    q = (sa.select(sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT))).label("unit_id"),
-                   sa.func.count(Person.id).label("people"))
-         .where(Person.organisation_id == organisation_id)
-         .group_by(sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT)))))
-    heads = dict(db.session.execute(q).all())
+    heads = people_table(organisation_id)["unit_id"].value_counts().to_dict()
     names = db.session.execute(
         sa.select(Unit.id, Unit.name, Unit.name_en).where(Unit.organisation_id == organisation_id)
         .order_by(Unit.name)).all()
@@ -119,37 +126,93 @@ def frame(query, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(dict(zip(columns, (list(col) for col in zip(*rows)))))
 
 
+def raw_rows(query) -> list[tuple]:
+    """Rows of a select as the driver's plain tuples, for 100,000-row reads.
+
+    The driver's own cursor, in the session's transaction, skips building
+    result rows (several times faster); the query's parameters must be
+    numbers or constants, which the compiler inlines.
+    """
+    conn = db.session.connection()
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _int_columns(query, columns: dict[str, str]) -> pd.DataFrame:
+    """Run a select of integer (or boolean) columns into a DataFrame of the given dtypes."""
+    rows = raw_rows(query)
+    cols = zip(*rows) if rows else ([] for _ in columns)
+    return pd.DataFrame({name: np.array(col, dtype=np.int64).astype(dtype, copy=False)
+                         for (name, dtype), col in zip(columns.items(), cols)})
+
+
+def people_table(organisation_id: int) -> pd.DataFrame:
+    """Everyone of the organisation: ``person``, ``unit_id`` (0 = no unit), ``job_title``.
+
+    Shared between requests while the data is unchanged: do not modify it.
+    """
+    def load():
+        rows = db.session.connection().execute(
+            sa.select(Person.id, sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT))),
+                      Person.job_title)
+            .where(Person.organisation_id == organisation_id).order_by(Person.id)).fetchall()
+        ids, units, titles = (list(c) for c in zip(*rows)) if rows else ([], [], [])
+        return pd.DataFrame({"person": np.array(ids, dtype=np.int64),
+                             "unit_id": np.array(units, dtype=np.int64),
+                             "job_title": pd.Series(titles, dtype=object)})
+    return cache.memo(organisation_id, "people", (), load)
+
+
+def profile_table(organisation_id: int) -> pd.DataFrame:
+    """Every profile row of the organisation, long form, one query:
+    ``person``, ``unit_id`` (0 = no unit), ``skill``, ``level``, ``wants_to_grow``.
+
+    Inactive skills included (each report filters what it shows). Shared
+    between requests while the data is unchanged: do not modify it.
+    """
+    def load():
+        q = (sa.select(PersonSkill.person_id,
+                       sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT))),
+                       PersonSkill.skill_id, PersonSkill.level,
+                       sa.case((PersonSkill.wants_to_grow, 1), else_=0))
+             .join(Person, Person.id == PersonSkill.person_id)
+             .where(Person.organisation_id == organisation_id))
+        return _int_columns(q, {"person": "int64", "unit_id": "int64", "skill": "int64",
+                                "level": "int8", "wants_to_grow": "bool"})
+    return cache.memo(organisation_id, "profiles", (), load)
+
+
+def in_unit(df: pd.DataFrame, unit_id: int | None) -> pd.DataFrame:
+    """Rows of :func:`profile_table` or :func:`people_table` in one unit (0 = no unit)."""
+    return df if unit_id is None else df[df["unit_id"].to_numpy() == unit_id]
+
+
 def profiles_frame(organisation_id: int, unit_id: int | None = None,
                    skill_ids=None, held_only: bool = False) -> pd.DataFrame:
     """Long-form profiles for the engine: ``person``, ``skill``, ``level``, ``wants_to_grow``."""
-    q = (sa.select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level,
-                   PersonSkill.wants_to_grow)
-         .join(Person, Person.id == PersonSkill.person_id)
-         .where(Person.organisation_id == organisation_id))
-    q = person_unit_filter(q, unit_id)
+    df = in_unit(profile_table(organisation_id), unit_id)
     if skill_ids is not None:
-        q = q.where(PersonSkill.skill_id.in_([int(s) for s in skill_ids]))
+        df = df[df["skill"].isin([int(s) for s in skill_ids])]
     if held_only:
-        q = q.where(PersonSkill.level >= 1)
-    return frame(q, ["person", "skill", "level", "wants_to_grow"]).astype(
-        {"person": "int64", "skill": "int64", "level": "int64", "wants_to_grow": bool})
+        df = df[df["level"] >= 1]
+    return df[["person", "skill", "level", "wants_to_grow"]].astype(
+        {"level": "int64"}).reset_index(drop=True)
 
 
 def level_counts(organisation_id: int, unit_id: int | None = None, skill_ids=None
                  ) -> pd.DataFrame:
-    """People per skill, level and wish (aggregated in SQL): ``skill``, ``level``,
-    ``wants_to_grow``, ``n``."""
-    n = sa.func.count(PersonSkill.id)
-    q = (sa.select(PersonSkill.skill_id, PersonSkill.level, PersonSkill.wants_to_grow, n)
-         .join(Person, Person.id == PersonSkill.person_id)
-         .where(Person.organisation_id == organisation_id)
-         .group_by(PersonSkill.skill_id, PersonSkill.level, PersonSkill.wants_to_grow))
-    q = person_unit_filter(q, unit_id)
-    out = frame(q, ["skill", "level", "wants_to_grow", "n"]).astype(
-        {"skill": "int64", "level": "int64", "wants_to_grow": bool, "n": "int64"})
-    if skill_ids is not None:  # in pandas: SQLite would walk the skill index row by row
-        out = out[out["skill"].isin([int(s) for s in skill_ids])].reset_index(drop=True)
-    return out
+    """People per skill, level and wish: ``skill``, ``level``, ``wants_to_grow``, ``n``."""
+    df = in_unit(profile_table(organisation_id), unit_id)
+    if skill_ids is not None:
+        df = df[df["skill"].isin([int(s) for s in skill_ids])]
+    out = (df.groupby(["skill", "level", "wants_to_grow"], sort=True).size()
+           .rename("n").reset_index())
+    return out.astype({"skill": "int64", "level": "int64", "wants_to_grow": bool, "n": "int64"})
 
 
 def anonymous_profiles(counts: pd.DataFrame) -> pd.DataFrame:

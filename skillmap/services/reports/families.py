@@ -11,18 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from skillmap.engine import skill_families
-from skillmap.extensions import db
-from skillmap.models import Person, PersonSkill
 from skillmap.models.base import utcnow
 from skillmap.services import analytics
 from skillmap.services.report_exports import Table
-from skillmap.services.reports.base import (NO_UNIT, STRONG, Filters, Report, frame,
-                                            person_unit_filter, profiles_frame, skills_frame,
-                                            units_frame)
+from skillmap.services.reports.base import (STRONG, Filters, Report, in_unit, profile_table,
+                                            profiles_frame, skills_frame, units_frame)
 from skillmap.services.suppression import small_group_mask
 
 TRANSVERSAL = -1
@@ -45,22 +41,17 @@ def families_report(organisation_id: int, f: Filters, min_group: int, lang: str)
     labels = labels.rename("family").rename_axis("skill_id").reset_index()
     skills = skills_frame(organisation_id, lang, f.area_id).merge(labels, on="skill_id")
     fam_of = skills.set_index("skill_id")["family"]
-    family = sa.case({int(k): int(v) for k, v in fam_of.items()}, value=PersonSkill.skill_id)
-    unit = sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT)))
-    strong_q = (sa.select(family.label("family"), unit.label("unit_id"),
-                          sa.func.count(sa.distinct(PersonSkill.person_id)))
-                .join(Person, Person.id == PersonSkill.person_id)
-                .where(Person.organisation_id == organisation_id, PersonSkill.level >= STRONG)
-                .group_by(sa.text("family"), sa.text("unit_id")))
-    per_unit = frame(person_unit_filter(strong_q, f.unit_id),
-                     ["family", "unit_id", "people"]).dropna(subset=["family"])
-    holders_q = (sa.select(PersonSkill.skill_id, sa.func.count(PersonSkill.id))
-                 .join(Person, Person.id == PersonSkill.person_id)
-                 .where(Person.organisation_id == organisation_id, PersonSkill.level >= STRONG)
-                 .group_by(PersonSkill.skill_id))
-    holders = frame(person_unit_filter(holders_q, f.unit_id), ["skill_id", "n"])
-    skills["holders"] = skills["skill_id"].map(holders.set_index("skill_id")["n"]).fillna(0) \
-        .astype(int)
+    strong = in_unit(profile_table(organisation_id), f.unit_id)
+    strong = strong[strong["level"].to_numpy() >= STRONG]
+    # people at level 3+ in at least one skill of the family, per unit: distinct people
+    per_unit = (pd.DataFrame({"family": strong["skill"].map(fam_of).to_numpy(),
+                              "unit_id": strong["unit_id"].to_numpy(),
+                              "person": strong["person"].to_numpy()})
+                .dropna(subset=["family"]).drop_duplicates()
+                .groupby(["family", "unit_id"]).size().rename("people").reset_index())
+    per_unit["family"] = per_unit["family"].astype("int64")
+    holders = strong.groupby("skill").size()
+    skills["holders"] = skills["skill_id"].map(holders).fillna(0).astype(int)
     names = {}
     for fam, group in skills.sort_values(["holders", "code"], ascending=[False, True]).groupby(
             "family", sort=False):

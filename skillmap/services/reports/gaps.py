@@ -19,11 +19,12 @@ from flask_babel import gettext as _
 
 from skillmap.engine import skill_gaps
 from skillmap.extensions import db
-from skillmap.models import Person, PersonSkill, Project, ProjectRequirement, RoleTarget
+from skillmap.models import Project, ProjectRequirement, RoleTarget
 from skillmap.services.report_exports import Table
-from skillmap.services.reports.base import (NO_UNIT, Filters, Report, anonymous_profiles, frame,
-                                            level_counts, person_unit_filter, skills_frame,
-                                            units_frame)
+from skillmap.services.reports import cache
+from skillmap.services.reports.base import (Filters, Report, anonymous_profiles, frame, in_unit,
+                                            level_counts, people_table, profile_table,
+                                            skills_frame, units_frame)
 from skillmap.services.suppression import small_group_mask
 
 OPEN_STATUSES = ("staffing", "active")
@@ -43,34 +44,46 @@ def project_demand(organisation_id: int) -> pd.DataFrame:
 
 def role_demand(organisation_id: int, unit_id: int | None) -> pd.DataFrame:
     """Per skill and unit: people whose role targets the skill, and how many meet the level."""
-    unit = sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT)))
-    meets = sa.func.sum(sa.case((PersonSkill.level >= RoleTarget.min_level, 1), else_=0))
-    q = (sa.select(RoleTarget.skill_id, unit.label("unit_id"),
-                   sa.func.count(Person.id), meets, sa.func.max(RoleTarget.min_level))
-         .select_from(RoleTarget)
-         .join(Person, sa.and_(Person.job_title == RoleTarget.job_title,
-                               Person.organisation_id == RoleTarget.organisation_id))
-         .outerjoin(PersonSkill, sa.and_(PersonSkill.person_id == Person.id,
-                                         PersonSkill.skill_id == RoleTarget.skill_id))
-         .where(RoleTarget.organisation_id == organisation_id)
-         .group_by(RoleTarget.skill_id, unit))
-    df = frame(person_unit_filter(q, unit_id),
-               ["skill_id", "unit_id", "role_demand", "role_meet", "role_level"])
-    df[["role_demand", "role_meet"]] = df[["role_demand", "role_meet"]].fillna(0).astype(int)
+    return cache.memo(organisation_id, "role_demand", (unit_id,),
+                      lambda: _role_demand(organisation_id, unit_id)).copy()
+
+
+def _role_demand(organisation_id: int, unit_id: int | None) -> pd.DataFrame:
+    targets = frame(sa.select(RoleTarget.job_title, RoleTarget.skill_id, RoleTarget.min_level)
+                    .where(RoleTarget.organisation_id == organisation_id),
+                    ["job_title", "skill_id", "min_level"])
+    people = in_unit(people_table(organisation_id), unit_id)
+    pairs = people[people["job_title"].notna()].merge(targets, on="job_title")
+    prof = profile_table(organisation_id)
+    prof = prof[prof["skill"].isin(targets["skill_id"].unique())]
+    pairs = pairs.merge(prof[["person", "skill", "level"]].rename(columns={"skill": "skill_id"}),
+                        on=["person", "skill_id"], how="left")
+    pairs["meets"] = (pairs["level"] >= pairs["min_level"]).astype(int)
+    df = (pairs.groupby(["skill_id", "unit_id"])
+          .agg(role_demand=("person", "size"), role_meet=("meets", "sum"),
+               role_level=("min_level", "max")).reset_index())
+    df = df.astype({"skill_id": "int64", "unit_id": "int64", "role_demand": "int64",
+                    "role_meet": "int64"})
     df["role_gap"] = df["role_demand"] - df["role_meet"]
-    return df
+    return df[["skill_id", "unit_id", "role_demand", "role_meet", "role_level", "role_gap"]]
 
 
 def gap_table(organisation_id: int, f: Filters, lang: str, roles: pd.DataFrame | None = None
               ) -> pd.DataFrame:
     """Unsuppressed per-skill figures, sorted by total gap (largest first).
 
-    ``roles`` is :func:`role_demand` for ``f.unit_id`` when the caller has it already.
+    Kept per organisation, filters and language while the data is unchanged
+    (gaps, growth, trends and the candidate lists all start from it). ``roles``
+    is accepted for callers that have :func:`role_demand` already (it is cached too).
     """
+    return cache.memo(organisation_id, "gap_table", (f.unit_id, f.area_id, lang),
+                      lambda: _gap_table(organisation_id, f, lang)).copy()
+
+
+def _gap_table(organisation_id: int, f: Filters, lang: str) -> pd.DataFrame:
     skills = skills_frame(organisation_id, lang, f.area_id)
     proj = project_demand(organisation_id)
-    if roles is None:
-        roles = role_demand(organisation_id, f.unit_id)
+    roles = role_demand(organisation_id, f.unit_id)
     role_by_skill = roles.groupby("skill_id").agg(
         role_demand=("role_demand", "sum"), role_meet=("role_meet", "sum"),
         role_gap=("role_gap", "sum"), role_level=("role_level", "max")).reset_index()

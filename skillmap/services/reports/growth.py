@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 import pandas as pd
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from skillmap.extensions import db
-from skillmap.models import Person, PersonSkill
 from skillmap.services.report_exports import Table
-from skillmap.services.reports.base import (Filters, Report, level_counts, person_unit_filter,
-                                            skills_frame)
+from skillmap.services.reports.base import (Filters, Report, in_unit, level_counts,
+                                            profile_table, skills_frame)
 from skillmap.services.reports.gaps import gap_table
 from skillmap.services.suppression import small_group_mask
 
@@ -18,18 +15,15 @@ PLAN_SIZE = 20
 
 def wishes(organisation_id: int, unit_id: int | None) -> pd.DataFrame:
     """Per skill: people who marked it "want to grow"."""
-    q = (sa.select(PersonSkill.skill_id, sa.func.count(PersonSkill.id))
-         .join(Person, Person.id == PersonSkill.person_id)
-         .where(Person.organisation_id == organisation_id, PersonSkill.wants_to_grow.is_(True))
-         .group_by(PersonSkill.skill_id))
-    rows = db.session.execute(person_unit_filter(q, unit_id)).all()
-    return pd.DataFrame(rows, columns=["skill_id", "wishes"])
+    df = in_unit(profile_table(organisation_id), unit_id)
+    return (df[df["wants_to_grow"].to_numpy()].groupby("skill").size().rename("wishes")
+            .rename_axis("skill_id").reset_index())
 
 
 def candidate_counts(organisation_id: int, unit_id: int | None, need: pd.DataFrame
                      ) -> pd.DataFrame:
     """Per skill: people below ``need_level`` who hold it or wish it (could be trained),
-    of whom one level away and of whom wanting to learn it; aggregated in SQL.
+    of whom one level away and of whom wanting to learn it.
 
     ``need`` has ``skill_id`` and ``need_level``.
     """

@@ -7,36 +7,38 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from skillmap.extensions import db
-from skillmap.models import Person, PersonSkill, Skill, SkillArea
+from skillmap.models import SkillArea
 from skillmap.services.report_exports import Table
-from skillmap.services.reports.base import (NO_UNIT, STRONG, Filters, Report, person_unit_filter,
-                                            skills_frame, top_area_col, units_frame)
+from skillmap.services.reports.base import (STRONG, Filters, Report, in_unit, profile_table,
+                                            skills_frame, units_frame)
 from skillmap.services.suppression import small_group_mask
 
 #: heat classes: upper bound as a share of the largest shown count
 SHADES = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
-def _aggregate(organisation_id: int, f: Filters) -> pd.DataFrame:
-    """unit_id x column: people at level >= 3, people holding it, level sum and rows."""
-    col = Skill.id if f.area_id else top_area_col()
-    unit = sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT)))
-    q = (sa.select(unit.label("unit_id"), col.label("col"),
-                   sa.func.count(sa.distinct(sa.case((PersonSkill.level >= STRONG, Person.id))))
-                   .label("n3"),
-                   sa.func.count(sa.distinct(Person.id)).label("holders"),
-                   sa.func.sum(PersonSkill.level).label("lsum"),
-                   sa.func.count().label("nrows"))
-         .select_from(PersonSkill).join(Person, Person.id == PersonSkill.person_id)
-         .join(Skill, Skill.id == PersonSkill.skill_id)
-         .outerjoin(SkillArea, Skill.area_id == SkillArea.id)
-         .where(Person.organisation_id == organisation_id, PersonSkill.level >= 1,
-                Skill.active.is_(True)))
-    q = person_unit_filter(q, f.unit_id)
-    if f.area_id:
-        q = q.where(top_area_col() == f.area_id)
-    rows = db.session.execute(q.group_by(unit, col)).all()
-    return pd.DataFrame(rows, columns=["unit_id", "col", "n3", "holders", "lsum", "nrows"])
+def _aggregate(organisation_id: int, f: Filters, skills: pd.DataFrame) -> pd.DataFrame:
+    """unit_id x column: people at level >= 3, people holding it, level sum and rows.
+
+    ``skills`` is :func:`skills_frame` for the filters (active skills, of the area).
+    """
+    col_of = pd.Series(skills["skill_id" if f.area_id else "area_id"].to_numpy(),
+                       index=skills["skill_id"].to_numpy()).dropna()
+    df = in_unit(profile_table(organisation_id), f.unit_id)
+    df = df[df["level"].to_numpy() >= 1]
+    df = pd.DataFrame({"unit_id": df["unit_id"].to_numpy(), "person": df["person"].to_numpy(),
+                       "col": df["skill"].map(col_of).to_numpy(),
+                       "level": df["level"].to_numpy(dtype=np.int64)}).dropna(subset=["col"])
+    df["col"] = df["col"].astype(np.int64)
+    keys = ["unit_id", "col"]
+    out = df.groupby(keys).agg(lsum=("level", "sum"), nrows=("level", "size"))
+    # distinct people per cell: one row per (cell, person), keeping their best level
+    best = df.groupby(keys + ["person"], sort=False)["level"].max().reset_index()
+    out["holders"] = best.groupby(keys).size()
+    out["n3"] = best[best["level"] >= STRONG].groupby(keys).size()
+    out = out.fillna({"n3": 0}).reset_index()
+    return out[["unit_id", "col", "n3", "holders", "lsum", "nrows"]].astype(
+        {"n3": "int64", "holders": "int64", "lsum": "int64", "nrows": "int64"})
 
 
 def shade_class(value: float, top: float) -> int:
@@ -59,7 +61,7 @@ def matrix_report(organisation_id: int, f: Filters, min_group: int, lang: str) -
         drill_area = None
     cols["col"] = cols["col"].astype(int)
     units = units_frame(organisation_id, lang, f.unit_id)
-    agg = _aggregate(organisation_id, f)
+    agg = _aggregate(organisation_id, f, skills)
 
     def pivot(value):
         p = agg.pivot_table(index="unit_id", columns="col", values=value, aggfunc="sum",

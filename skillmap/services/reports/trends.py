@@ -15,7 +15,9 @@ from flask_babel import gettext as _
 
 from skillmap.models import Person, SkillChange
 from skillmap.services.report_exports import Table
-from skillmap.services.reports.base import STRONG, Filters, Report, frame, person_unit_filter
+from skillmap.services.reports import cache
+from skillmap.services.reports.base import (STRONG, Filters, Report, person_unit_filter,
+                                            raw_rows)
 from skillmap.services.reports.gaps import gap_table
 from skillmap.services.suppression import small_group_mask
 
@@ -34,7 +36,8 @@ def coverage_by_month(changes: pd.DataFrame, months: pd.PeriodIndex) -> pd.DataF
         return pd.DataFrame(index=months)
     df = changes.copy()
     df["level"] = df["new_level"].where(df["kind"] != "removed", 0).fillna(0)
-    df["month"] = pd.to_datetime(df["changed_at"], utc=True).dt.tz_localize(None).dt.to_period("M")
+    df["month"] = (pd.to_datetime(df["changed_at"], utc=True, format="ISO8601")
+                   .dt.tz_localize(None).dt.to_period("M"))
     df = df.sort_values("changed_at", kind="stable")
     state = df.groupby(["person", "skill", "month"], sort=False)["level"].last().reset_index()
     state = state.sort_values("month", kind="stable")
@@ -48,20 +51,31 @@ def coverage_by_month(changes: pd.DataFrame, months: pd.PeriodIndex) -> pd.DataF
     return grid.reindex(months).astype(int)
 
 
-def trends_report(organisation_id: int, f: Filters, min_group: int, lang: str) -> Report:
-    gaps = gap_table(organisation_id, f, lang)
-    key = gaps.head(KEY_SKILLS) if len(gaps) else gaps
-    now = datetime.now(timezone.utc)
+def key_changes(organisation_id: int, unit_id: int | None, skill_ids: list[int]
+                ) -> pd.DataFrame:
+    """Level history of a few skills: ``person``, ``skill``, ``kind``, ``new_level``,
+    ``changed_at`` (text on SQLite, parsed by :func:`coverage_by_month`)."""
     q = (sa.select(SkillChange.person_id, SkillChange.skill_id, SkillChange.kind,
                    SkillChange.new_level, SkillChange.changed_at)
          .join(Person, Person.id == SkillChange.person_id)
          .where(Person.organisation_id == organisation_id, SkillChange.kind.in_(LEVEL_KINDS),
-                SkillChange.skill_id.in_([int(s) for s in key.get("skill_id", [])])))
-    changes = frame(person_unit_filter(q, f.unit_id),
-                    ["person", "skill", "kind", "new_level", "changed_at"])
+                SkillChange.skill_id.in_(skill_ids)))
+    # the driver's tuples: no per-row datetime processing; pandas parses the column at once
+    rows = raw_rows(person_unit_filter(q, unit_id))
+    columns = ["person", "skill", "kind", "new_level", "changed_at"]
+    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+
+
+def trends_report(organisation_id: int, f: Filters, min_group: int, lang: str) -> Report:
+    gaps = gap_table(organisation_id, f, lang)
+    key = gaps.head(KEY_SKILLS) if len(gaps) else gaps
+    now = datetime.now(timezone.utc)
     end = pd.Period(now.strftime("%Y-%m"), "M")
     months = pd.period_range(end=end, periods=MONTHS, freq="M")
-    cover = coverage_by_month(changes, months)
+    skill_ids = [int(s) for s in key.get("skill_id", [])]
+    cover = cache.memo(organisation_id, "coverage", (f.unit_id, tuple(skill_ids), str(end)),
+                       lambda: coverage_by_month(
+                           key_changes(organisation_id, f.unit_id, skill_ids), months)).copy()
     names = dict(zip(key.get("skill_id", []), key.get("skill", [])))
     cover = cover.reindex(columns=list(names), fill_value=0)
     hidden = small_group_mask(cover, min_group)

@@ -81,10 +81,9 @@ def export(kind: str, fmt: str):
         abort(404)
     form, f = _filters()
     report = _build(kind, f)
-    opts = dict((str(k), v) for k, v in
-                reports.filter_options(current_user.organisation_id, lang())["units"])
-    areas = dict((str(k), v) for k, v in
-                 reports.filter_options(current_user.organisation_id, lang())["areas"])
+    choices = reports.filter_options(current_user.organisation_id, lang())
+    opts = dict((str(k), v) for k, v in choices["units"])
+    areas = dict((str(k), v) for k, v in choices["areas"])
     info = [(_("Computed at"), format_datetime(report.computed_at, "medium")),
             (_("Computed at (UTC, ISO 8601)"), report.computed_at.isoformat(timespec="seconds")),
             (_("Unit"), opts.get(str(f.unit_id), _("No unit") if f.unit_id == 0 else _("All units"))),
