@@ -34,8 +34,9 @@ def fold(text: str) -> str:
 @dataclass(frozen=True)
 class _Entry:
     skill_id: int
-    terms: tuple[str, ...]          # folded names and aliases
+    terms: tuple[str, ...]          # folded names first (Italian, English), then aliases
     words: frozenset[str]           # every word of every term
+    n_names: int = 2                # how many of ``terms`` are names rather than aliases
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,11 @@ def _build(org_id: int) -> _Index:
                               .where(Skill.organisation_id == org_id, Skill.active.is_(True)))
     out = []
     for sid, it, en, aliases in rows:
+        names = tuple(t for t in dict.fromkeys((fold(it), fold(en))) if t)
         terms = tuple(t for t in dict.fromkeys(
-            fold(x) for x in (it, en, *(aliases or "").split("|"))) if t)
-        out.append(_Entry(sid, terms, frozenset(w for t in terms for w in t.split())))
+            (*names, *(fold(x) for x in (aliases or "").split("|")))) if t)
+        out.append(_Entry(sid, terms, frozenset(w for t in terms for w in t.split()),
+                          len(names)))
     return _Index(out, frozenset(w for e in out for w in e.words))
 
 
@@ -93,23 +96,34 @@ def _close_words(qword: str, vocabulary: frozenset[str]) -> dict[str, float]:
 
 
 def _score(query: str, close: list[dict[str, float]], entry: _Entry) -> float:
+    """1.0 for an exact name or alias; then prefix, substring, and word-by-word typos.
+
+    A match on a name counts a little more than the same match on an alias, and a
+    shorter term a little more than a longer one, so the skill *called* what was
+    typed comes before a skill that merely mentions it.
+    """
     best = 0.0
-    for term in entry.terms:
+    for i, term in enumerate(entry.terms):
+        weight = 1.0 if i < entry.n_names else 0.97
         if term == query:
-            return 1.0
+            return 1.0 if i < entry.n_names else 0.99
         if term.startswith(query):
-            best = max(best, 0.97)
+            score = 0.96
         elif query in term:
-            best = max(best, 0.9)
-    if best:
-        return best
-    total = 0.0
-    for scores in close:
-        word_best = max((scores[w] for w in entry.words if w in scores), default=0.0)
-        if not word_best:
-            return 0.0
-        total += word_best
-    return 0.85 * total / len(close)
+            score = 0.9
+        else:
+            words = term.split()
+            total = 0.0
+            for scores in close:
+                word_best = max((scores[w] for w in words if w in scores), default=0.0)
+                if not word_best:
+                    total = 0.0
+                    break
+                total += word_best
+            score = 0.85 * total / len(close) if total else 0.0
+        if score:
+            best = max(best, score * weight - 0.002 * len(term.split()))
+    return max(best, 0.0)
 
 
 def search(org_id: int, query: str, limit: int = 10) -> list[Match]:
