@@ -103,6 +103,7 @@ def _score(query: str, close: list[dict[str, float]], entry: _Entry) -> float:
     typed comes before a skill that merely mentions it.
     """
     best = 0.0
+    fuzzy = all(not scores.keys().isdisjoint(entry.words) for scores in close)
     for i, term in enumerate(entry.terms):
         weight = 1.0 if i < entry.n_names else 0.97
         if term == query:
@@ -111,6 +112,8 @@ def _score(query: str, close: list[dict[str, float]], entry: _Entry) -> float:
             score = 0.96
         elif query in term:
             score = 0.9
+        elif not fuzzy:
+            continue
         else:
             words = term.split()
             total = 0.0
