@@ -28,6 +28,22 @@ def base_test_url(tmp_factory) -> str:
     return "sqlite:///" + str(tmp_factory.mktemp("db") / "test.sqlite")
 
 
+def scratch_database_url(suffix: str, sqlite_dir) -> str:
+    """An empty database beside the test one: a PostgreSQL ``<db>_<suffix>`` made afresh,
+    or a SQLite file in ``sqlite_dir``."""
+    base = os.environ.get("SKILLMAP_TEST_DATABASE_URL")
+    if not base:
+        return "sqlite:///" + str(sqlite_dir / f"{suffix}.sqlite")
+    url = sa.engine.make_url(base)
+    name = f"{url.database}_{suffix}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 def wipe(engine: sa.Engine) -> None:
     """Empty every table, quickly, between tests."""
     tables = list(reversed(db.metadata.sorted_tables))

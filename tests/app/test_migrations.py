@@ -1,6 +1,4 @@
 """The Alembic migrations build exactly the schema the models describe."""
-import os
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -8,24 +6,12 @@ from alembic.migration import MigrationContext
 
 from skillmap import create_app
 from skillmap.extensions import db
+from tests.conftest import scratch_database_url
 
 
 @pytest.fixture
 def empty_db_url(tmp_path):
-    base = os.environ.get("SKILLMAP_TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path}/migr.sqlite"
-        return
-    url = sa.engine.make_url(base)
-    name = f"{url.database}_migrations"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    return scratch_database_url("migrations", tmp_path)
 
 
 def test_upgrade_then_autogenerate_finds_no_difference(empty_db_url):

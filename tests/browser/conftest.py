@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from skillmap import create_app
 from skillmap.extensions import db
+from tests.conftest import scratch_database_url
 
 CHROMIUM = os.environ.get("SKILLMAP_CHROMIUM", "/usr/bin/chromium")
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -27,20 +28,6 @@ DEMO_PASSWORD = "skillmap-demo"
 LOGINS = {"employee": "dipendente@demo.coop", "coordinator": "coordinatore@demo.coop",
           "manager": "hr@demo.coop", "admin": "admin@demo.coop"}
 SKIPPED: list[str] = []
-
-
-def _browser_db_url(tmp_factory) -> str:
-    base = os.environ.get("SKILLMAP_TEST_DATABASE_URL")
-    if not base:
-        return "sqlite:///" + str(tmp_factory.mktemp("browserdb") / "browser.sqlite")
-    url = sa.engine.make_url(base)
-    name = f"{url.database}_browser"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +42,8 @@ def live_app(tmp_path_factory):
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI":
-                      _browser_db_url(tmp_path_factory), "ORGANISATION_NAME": "Cooperativa Demo"})
+                      scratch_database_url(
+                      "browser", tmp_path_factory.mktemp("browserdb")), "ORGANISATION_NAME": "Cooperativa Demo"})
     with app.app_context():
         upgrade()
         org = get_or_create_organisation(app.config["ORGANISATION_NAME"])
