@@ -24,7 +24,15 @@ random, refill greedily without them, tabu again; seeds derived from
 ``seed``) escape optima that need several members changed at once (scarce
 skills: one search stopped at 96.9% of the optimum). The restarts run under
 a budget counted in swap values computed, not in seconds, so the same input
-and seed give the same team on any machine. ``bench/bench_teams.py``
+and seed give the same team on any machine.
+
+The search also stops as soon as the team reaches an upper bound on every
+team's coverage (each requirement taking its own best people, or the
+Lagrangian bound from the dual of the linear relaxation, solved once per
+search by HiGHS on the pool): then no team is better, and about half the
+instances stop there, most before the first tabu search ends. The same
+dual bounds, with one person forced in, drop from the restarts everyone who
+cannot be part of a better team than the best one found. ``bench/bench_teams.py``
 compares the result with the exact integer program (HiGHS): an exact solve on
 the pool was tried and dropped, as HiGHS took from 15 ms to several seconds
 on the same pool sizes, and only a clock could cap it.
@@ -35,18 +43,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
+from scipy.optimize import linprog
 
 from .convert import validate_profiles
 
 __all__ = ["TeamSuggestion", "team_coverage", "suggest_team"]
 
 _TOL = 1e-12
+_GAP = 1e-9       # a team this close to an upper bound is optimal: stop searching
 _BLOCK = 64        # candidates whose exact gain is computed per greedy step
 _POOL_PER_REQ = 100  # local-search candidates kept per requirement (at least 4 x team)
 _TABU_ITERS = 800   # at most this many swap rounds ...
-_TABU_PATIENCE = 100  # ... stopping after this many without a better team
-_RESTARTS = 8       # ruin-and-recreate restarts after the first tabu search ...
+_TABU_PATIENCE = 50  # ... stopping after this many without a better team
+_RESTARTS = 6       # ruin-and-recreate restarts after the first tabu search ...
 _RESTART_PATIENCE = 60  # ... each with a shorter patience ...
 _RESTART_WORK = 4_000_000  # ... while (members x pool nonzeros x rounds) stays below this
 _TENURE = 10       # rounds a person who left stays out (drawn from TENURE..2 TENURE)
@@ -98,18 +107,23 @@ def _requirements(requirements: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in ("skill", "min_level") if c not in requirements.columns]
     if missing:
         raise ValueError(f"requirements lacks column(s): {', '.join(missing)}")
-    out = pd.DataFrame(index=requirements.index)
-    out["skill"] = requirements["skill"]
-    if out["skill"].isna().any():
+    skill = requirements["skill"]
+    if skill.isna().any():
         raise ValueError("requirements: skill must not be empty")
+    cols = {"skill": skill}
     for col, default, low in (("min_level", None, 1), ("weight", 1.0, 0), ("count", 1, 1)):
         values = requirements[col] if col in requirements.columns else default
-        num = pd.to_numeric(pd.Series(values, index=out.index, dtype=object), errors="coerce")
-        if num.isna().any() or (num < low).any() or not np.isfinite(num.to_numpy(float)).all():
+        if isinstance(values, pd.Series) and values.dtype.kind in "iuf":
+            num = values.to_numpy(float)                  # the usual case: no conversion
+        else:
+            num = pd.to_numeric(pd.Series(values, index=requirements.index, dtype=object),
+                                errors="coerce").to_numpy(float)
+        if not np.isfinite(num).all() or (num < low).any():
             raise ValueError(f"requirements: {col} must be a number >= {low}")
         if col != "weight" and (num != np.floor(num)).any():
             raise ValueError(f"requirements: {col} must be a whole number")
-        out[col] = num.astype(float if col == "weight" else np.int64)
+        cols[col] = num if col == "weight" else num.astype(np.int64)
+    out = pd.DataFrame(cols, index=requirements.index)
     if (out["min_level"] > 5).any():
         raise ValueError("requirements: min_level must be from 1 to 5")
     if len(out) and out["weight"].sum() <= 0:
@@ -131,14 +145,16 @@ class _Instance:
     rskill: np.ndarray   # skill code of each requirement
     C: np.ndarray        # people x requirements credit matrix
 
+    def __post_init__(self):
+        self.c = self.req["count"].to_numpy(float)
+        self.w = self.req["weight"].to_numpy(float)
+
     def value(self, idx) -> float:
         """Coverage of the team made of rows ``idx`` of C (order matters for rounding)."""
         if not len(self.req):
             return 0.0
         cur = self.C[list(idx)].sum(axis=0) if len(idx) else np.zeros(len(self.req))
-        c = self.req["count"].to_numpy(float)
-        w = self.req["weight"].to_numpy(float)
-        return float((w * np.minimum(cur, c) / c).sum() / w.sum())
+        return float((self.w * np.minimum(cur, self.c) / self.c).sum() / self.w.sum())
 
     def levels(self, idx) -> dict:
         """(person code, skill code) -> level for the people ``idx``."""
@@ -198,19 +214,28 @@ def _instance(profiles, requirements, persons=None, extra=()) -> _Instance:
         grow = np.zeros(len(take), bool)
     rows = pd.DataFrame({"person": codes, "skill": skill_code[take],
                          "level": level.astype(np.int64), "wants_to_grow": grow})
-    rows = rows[codes >= 0]                        # a row without a person is nobody's
+    if (codes < 0).any():
+        rows = rows[codes >= 0]                    # a row without a person is nobody's
     key = rows["person"].to_numpy() * len(skills) + rows["skill"].to_numpy()
     if len(key) and np.bincount(key).max() > 1:
         rows = validate_profiles(rows)
     else:
         rows = rows.reset_index(drop=True)
-    holders = rows[rows["level"] >= 1]
+    pc, sc, lv = (rows[c].to_numpy() for c in ("person", "skill", "level"))
+    held = lv >= 1
+    pc, sc, lv = pc[held], sc[held], lv[held]
     C = np.zeros((len(people), len(req)), order="F")
     rskill = skills.get_indexer(req["skill"])
-    pc, sc, lv = (holders[c].to_numpy() for c in ("person", "skill", "level"))
-    for r, (code, need) in enumerate(zip(rskill, req["min_level"])):
-        hit = sc == code
-        C[pc[hit], r] = _credit(lv[hit], need)
+    need = req["min_level"].to_numpy()
+    left = np.arange(len(req))
+    while len(left):            # one pass per requirement naming a skill again (rare)
+        _, first = np.unique(rskill[left], return_index=True)
+        layer, left = left[first], np.delete(left, first)
+        req_of = np.full(len(skills), -1)
+        req_of[rskill[layer]] = layer
+        r = req_of[sc]
+        hit = r >= 0
+        C[pc[hit], r[hit]] = _credit(lv[hit], need[r[hit]])
     return _Instance(req, rows, people, rskill, C)
 
 
@@ -304,21 +329,65 @@ class _Solver:
             live[pick] = False
         return members
 
-    def _tabu(self, M, members, n_fixed, avail, units, seed, patience=_TABU_PATIENCE):
+    def _bound(self, M, members, n_fixed, avail, k):
+        """Upper bounds on the value of any team: fixed members plus ``avail`` rows.
+
+        Returns ``(bound, forced)``: ``forced[p]`` bounds the teams that
+        contain ``p`` (None when the cheap bound already matches ``members``).
+
+        The smaller of two bounds: each requirement taking its own best
+        ``k`` people, and the Lagrangian bound of the linear relaxation,
+        ``sum_r c_r (a_r - l_r)+ + l . fixed + (top free-seat sum of M l)``,
+        valid for every ``l >= 0``; ``l`` is the dual of the relaxation
+        (HiGHS), but the bound itself is computed here, so it stays valid
+        whatever the LP solver's accuracy. A team that reaches it is optimal
+        and the search stops.
+        """
+        fixed = M[members[:n_fixed]].sum(axis=0) if n_fixed else np.zeros(M.shape[1])
+        seats = k - n_fixed
+        Mc = M[avail]
+        if seats <= 0 or not len(Mc):
+            return self._val(fixed), None
+        seats = min(seats, len(Mc))
+        top = -np.partition(-Mc, seats - 1, axis=0)[:seats] if seats < len(Mc) else Mc
+        bound = self._val(fixed + top.sum(axis=0))
+        if bound <= self._val(M[members].sum(axis=0)) + _TOL:
+            return bound, None
+        n, R = Mc.shape
+        A = np.zeros((R + 1, n + R))
+        A[:R, :n], A[:R, n:], A[R, :n] = -Mc.T, np.eye(R), 1.0
+        res = linprog(np.concatenate([np.zeros(n), -self.a]), A_ub=A,
+                      b_ub=np.append(fixed, seats), method="highs", options={"presolve": False},
+                      bounds=np.column_stack([np.zeros(n + R), np.append(np.ones(n), self.c)]))
+        if res.status != 0:
+            return bound, None
+        lam = np.maximum(-res.ineqlin.marginals[:R], 0)
+        v = np.maximum(Mc @ lam, 0)
+        kth = np.partition(v, n - seats)[n - seats]
+        lagr = float(self.c @ np.maximum(self.a - lam, 0) + lam @ fixed
+                     + np.partition(v, n - seats)[n - seats:].sum())
+        # the bound with candidate p forced in: lagr - kth + v_p for p outside the top
+        forced = np.full(len(M), -np.inf)
+        forced[np.flatnonzero(avail)] = np.where(v >= kth, lagr, lagr - kth + v)
+        return min(bound, lagr), forced
+
+    def _tabu(self, M, members, n_fixed, avail, units, seed, patience=_TABU_PATIENCE,
+              bound=np.inf):
         """1-swap local search that does not stop at the first local optimum.
 
         Every round takes the best swap (member out, candidate in): while one
         improves, this is plain best-improvement 1-swap search. At a local
         optimum it takes the least bad swap, and the person who just left may
         not come back for a while (unless that beats the best team), which
-        walks the search off the optimum. Stops after ``_TABU_PATIENCE``
-        rounds without a better team; returns the best team seen.
+        walks the search off the optimum. Stops after ``patience`` rounds
+        without a better team, or as soon as a team reaches ``bound`` (an
+        upper bound: nothing better exists); returns the best team seen.
         """
         members = list(members)
         best = list(members)
         cur = M[members].sum(axis=0) if members else np.zeros(M.shape[1])
         best_val = self._val(cur)
-        if len(members) == n_fixed:
+        if len(members) == n_fixed or best_val >= bound - _GAP:
             return best
         cand = np.flatnonzero(avail)
         Mc = M[cand]
@@ -331,6 +400,7 @@ class _Solver:
         where = np.full(len(M), -1)
         where[cand] = np.arange(len(cand))
         until = np.zeros(len(cand), int)
+        full = float(self.a @ self.c)
         tenure = np.random.default_rng(seed).integers(_TENURE, 2 * _TENURE + 1, _TABU_ITERS)
         stale = 0
         for it in range(_TABU_ITERS):
@@ -339,10 +409,12 @@ class _Solver:
             stale += 1
             free = members[n_fixed:]
             base = cur - M[free]
-            room = self.a * np.maximum(self.c - base, 0)
+            room = np.subtract(self.c, base)
+            np.maximum(room, 0, out=room)
+            np.multiply(room, self.a, out=room)          # a_r (c_r - b_r)+
             np.take(room, nz_col, axis=1, out=buf)
-            gain = np.add.reduceat(np.minimum(buf, a_val, out=buf), starts, axis=1)
-            vals = (self.a * np.minimum(base, self.c)).sum(axis=1)[:, None] + gain
+            vals = np.add.reduceat(np.minimum(buf, a_val, out=buf), starts, axis=1)
+            vals += (full - room.sum(axis=1))[:, None]   # + value of the team without i
             vals[:, where[free]] = -np.inf
             if self.cap is not None:
                 count = self._count(units, members)
@@ -361,6 +433,8 @@ class _Solver:
             cur = base[i] + Mc[j]
             if vals[i, j] > best_val + _TOL:
                 best, best_val, stale = list(members), float(vals[i, j]), 0
+                if best_val >= bound - _GAP:
+                    break
         return best
 
     def pool(self, k):
@@ -421,14 +495,19 @@ class _Solver:
         pool = self.pool(k)
         pool = np.concatenate([members, pool[avail[pool] & ~np.isin(pool, members)]]).astype(int)
         M, av, units, n_fixed = self.C[pool], avail[pool], self.units[pool], len(fixed)
-        best = self._tabu(M, list(range(len(members))), n_fixed, av, units, self.seed)
+        bound, forced = self._bound(M, list(range(len(members))), n_fixed, av, k)
+        best = self._tabu(M, list(range(len(members))), n_fixed, av, units, self.seed,
+                          bound=bound)
         best_val = self._val(M[best].sum(axis=0))
+        if forced is not None:      # people who cannot be in a better team leave the search
+            av = av & (forced > best_val + _GAP)
+            av[best[n_fixed:]] = True
         rng = np.random.default_rng([self.seed, 1])
         nnz = int(np.count_nonzero(M[av]))
         work = 0                    # swap values computed by the restarts: a budget that,
         for t in range(_RESTARTS):  # unlike a clock, gives the same team on every machine
             free = len(best) - n_fixed
-            if free < 2 or work >= _RESTART_WORK:
+            if free < 2 or work >= _RESTART_WORK or best_val >= bound - _GAP:
                 break
             work += free * nnz * 2 * _RESTART_PATIENCE     # about two patiences per restart
             out = n_fixed + rng.choice(free, int(rng.integers(1, free // 2 + 1)) + (free > 3),
@@ -437,10 +516,14 @@ class _Solver:
             ban = av.copy()
             ban[[best[i] for i in out]] = False
             team = self._greedy(M, self.single[pool], ban, keep, k, self.key[pool], units)
-            team = self._tabu(M, team, n_fixed, av, units, [self.seed, 2, t], _RESTART_PATIENCE)
+            team = self._tabu(M, team, n_fixed, av, units, [self.seed, 2, t], _RESTART_PATIENCE,
+                              bound)
             val = self._val(M[team].sum(axis=0))
             if val > best_val + _TOL:
                 best, best_val = team, val
+                if forced is not None:
+                    av = av & (forced > best_val + _GAP)
+                    av[best[n_fixed:]] = True
         return pool[best].tolist()
 
 

@@ -250,3 +250,31 @@ def test_interchangeable_people_stay_choosable_when_one_is_excluded():
     s = suggest_team(prof, req, 4, exclude=["s0", "s1"])
     assert s.coverage == 1.0
     assert sorted(s.members) == ["s2", "s3", "s4", "w"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_upper_bound_that_stops_the_search_is_never_below_the_optimum(seed):
+    """The search stops at a team that reaches its upper bound: the bound must hold."""
+    from itertools import combinations
+
+    import numpy as np
+    from skillmap.engine.teams import _instance, _Solver
+    prof, req = _random_instance(seed + 10, n_people=16)
+    inst = _instance(prof, req)
+    n = len(inst.people)
+    solver = _Solver(inst.C, inst.req, np.ones(n, bool), np.arange(n), np.full(n, -1), None, 0)
+    best = max(solver._val(inst.C[list(t)].sum(axis=0)) for t in combinations(range(n), 3))
+    for fixed in ([], [0]):
+        avail = np.ones(n, bool)
+        avail[fixed] = False
+        bound, forced = solver._bound(inst.C, fixed + [1, 2], len(fixed), avail, 3)
+        opt = max(solver._val(inst.C[fixed + list(t)].sum(axis=0))
+                  for t in combinations(np.flatnonzero(avail), 3 - len(fixed)))
+        assert bound >= opt - 1e-12
+        if forced is not None:      # forcing a person in never beats the best team with them
+            for p in np.flatnonzero(avail):
+                with_p = max(solver._val(inst.C[fixed + [p] + list(t)].sum(axis=0))
+                             for t in combinations(np.flatnonzero(avail & (np.arange(n) != p)),
+                                                   2 - len(fixed)))
+                assert forced[p] >= with_p - 1e-12
+    assert suggest_team(prof, req, 3).coverage == pytest.approx(best, abs=1e-12)
