@@ -57,6 +57,7 @@ _TABU_ITERS = 800   # at most this many swap rounds ...
 _TABU_PATIENCE = 50  # ... stopping after this many without a better team
 _RESTARTS = 6       # ruin-and-recreate restarts after the first tabu search ...
 _RESTART_PATIENCE = 60  # ... each with a shorter patience ...
+_RESTART_STALE = 3  # ... and until this many in a row found nothing better ...
 _RESTART_WORK = 4_000_000  # ... while (members x pool nonzeros x rounds) stays below this
 _TENURE = 10       # rounds a person who left stays out (drawn from TENURE..2 TENURE)
 
@@ -215,12 +216,10 @@ def _instance(profiles, requirements, persons=None, extra=()) -> _Instance:
     rows = pd.DataFrame({"person": codes, "skill": skill_code[take],
                          "level": level.astype(np.int64), "wants_to_grow": grow})
     if (codes < 0).any():
-        rows = rows[codes >= 0]                    # a row without a person is nobody's
+        rows = rows[codes >= 0].reset_index(drop=True)   # a row without a person is nobody's
     key = rows["person"].to_numpy() * len(skills) + rows["skill"].to_numpy()
     if len(key) and np.bincount(key).max() > 1:
         rows = validate_profiles(rows)
-    else:
-        rows = rows.reset_index(drop=True)
     pc, sc, lv = (rows[c].to_numpy() for c in ("person", "skill", "level"))
     held = lv >= 1
     pc, sc, lv = pc[held], sc[held], lv[held]
@@ -505,10 +504,13 @@ class _Solver:
         rng = np.random.default_rng([self.seed, 1])
         nnz = int(np.count_nonzero(M[av]))
         work = 0                    # swap values computed by the restarts: a budget that,
+        stale = 0
         for t in range(_RESTARTS):  # unlike a clock, gives the same team on every machine
             free = len(best) - n_fixed
-            if free < 2 or work >= _RESTART_WORK or best_val >= bound - _GAP:
+            if (free < 2 or work >= _RESTART_WORK or best_val >= bound - _GAP
+                    or stale >= _RESTART_STALE):
                 break
+            stale += 1
             work += free * nnz * 2 * _RESTART_PATIENCE     # about two patiences per restart
             out = n_fixed + rng.choice(free, int(rng.integers(1, free // 2 + 1)) + (free > 3),
                                        replace=False)
@@ -520,7 +522,7 @@ class _Solver:
                               bound)
             val = self._val(M[team].sum(axis=0))
             if val > best_val + _TOL:
-                best, best_val = team, val
+                best, best_val, stale = team, val, 0
                 if forced is not None:
                     av = av & (forced > best_val + _GAP)
                     av[best[n_fixed:]] = True
