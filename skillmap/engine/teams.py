@@ -159,8 +159,10 @@ class _Instance:
 
     def levels(self, idx) -> dict:
         """(person code, skill code) -> level for the people ``idx``."""
-        rows = self.rows[np.isin(self.rows["person"].to_numpy(), list(idx))]
-        return dict(zip(zip(rows["person"].tolist(), rows["skill"].tolist()), rows["level"].tolist()))
+        pc = self.rows["person"].to_numpy()
+        hit = np.isin(pc, list(idx))
+        sc, lv = self.rows["skill"].to_numpy()[hit], self.rows["level"].to_numpy()[hit]
+        return dict(zip(zip(pc[hit].tolist(), sc.tolist()), lv.tolist()))
 
 
 def _skill_codes(column, skills: pd.Index) -> np.ndarray:
@@ -545,15 +547,18 @@ def _describe(inst, idx, pool_mask):
     total = inst.value(idx)
     c = req["count"].to_numpy(float)
     table = list(zip(req["skill"].tolist(), inst.rskill, req["min_level"].tolist()))
+    team = C[list(idx)]
+    cred = team.tolist()                   # plain floats: cheap to read one by one
     per = req.copy()
-    per["coverage"] = [min(c[r], C[list(idx), r].sum()) / c[r] for r in range(len(req))]
-    per["covered_by"] = [sorted(((p, levels.get((i, code), 0), float(C[i, r]))
-                                 for i, p in zip(idx, names) if C[i, r] > 0), key=lambda t: -t[2])
+    per["coverage"] = [min(c[r], team[:, r].sum()) / c[r] for r in range(len(req))]
+    per["covered_by"] = [sorted(((p, levels.get((i, code), 0), row[r])
+                                 for i, p, row in zip(idx, names, cred) if row[r] > 0),
+                                key=lambda t: -t[2])
                          for r, (_, code, _) in enumerate(table)]
     expl = {}
-    for i, p in zip(idx, names):
-        covers = [(s, levels.get((i, code), 0), need, float(C[i, r]))
-                  for r, (s, code, need) in enumerate(table) if C[i, r] > 0]
+    for i, p, row in zip(idx, names, cred):
+        covers = [(s, levels.get((i, code), 0), need, row[r])
+                  for r, (s, code, need) in enumerate(table) if row[r] > 0]
         loss = total - inst.value([j for j in idx if j != i])
         if covers:
             text = (f"{p} covers " + "; ".join(_fmt_cover(*t) for t in covers)
@@ -561,7 +566,8 @@ def _describe(inst, idx, pool_mask):
         else:
             text = f"{p} was asked for in the team but covers no requirement."
         expl[p] = {"covers": covers, "loss": loss, "text": text}
-    uncovered = req.loc[~(C[pool_mask] > 0).any(axis=0)]
+    held = pool_mask.astype(float) @ C > 0          # credits are >= 0: a sum is > 0 iff one is
+    uncovered = req.loc[~held]
     return total, per, expl, uncovered
 
 
