@@ -481,8 +481,10 @@ class _Solver:
         dominated = np.zeros(len(U))
         for lo in range(0, len(U), 256):                   # blocks keep memory small
             ge = np.ones((len(U), min(256, len(U) - lo)), bool)
-            for r in range(U.shape[1]):
-                ge &= U[:, r, None] >= U[None, lo:lo + 256, r]
+            for r in range(U.shape[1]):     # only where the candidate has credit: >= 0 holds
+                cols = np.flatnonzero(U[lo:lo + 256, r] > 0)
+                if len(cols):
+                    ge[:, cols] &= U[:, r, None] >= U[None, lo + cols, r]
             ge[np.arange(lo, lo + ge.shape[1]), np.arange(ge.shape[1])] = False   # itself
             dominated[lo:lo + ge.shape[1]] = copies @ ge
         return pool[(rank < keep) & (dominated[inv] < keep)]
