@@ -115,7 +115,7 @@ def _requirements(requirements: pd.DataFrame) -> pd.DataFrame:
     for col, default, low in (("min_level", None, 1), ("weight", 1.0, 0), ("count", 1, 1)):
         values = requirements[col] if col in requirements.columns else default
         if isinstance(values, pd.Series) and values.dtype.kind in "iuf":
-            num = values.to_numpy(float)                  # the usual case: no conversion
+            num = values.to_numpy(float, na_value=np.nan)     # the usual case: no conversion
         else:
             num = pd.to_numeric(pd.Series(values, index=requirements.index, dtype=object),
                                 errors="coerce").to_numpy(float)

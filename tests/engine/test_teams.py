@@ -192,6 +192,7 @@ def test_inputs_are_not_mutated():
     ({"requirements": reqs([("sql", 6)])}, "min_level"),
     ({"requirements": reqs([("sql", 2, 1, 0)])}, "count"),
     ({"requirements": reqs([("sql", 2, -1)])}, "weight"),
+    ({"requirements": REQ.assign(min_level=pd.array([2, None], dtype="Int64"))}, "min_level"),
     ({"team_size": 0}, "team_size"),
     ({"team_size": -2}, "team_size"),
     ({"team_size": 2.5}, "team_size"),
