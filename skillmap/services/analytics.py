@@ -39,6 +39,7 @@ from skillmap import engine
 from skillmap.extensions import db
 from skillmap.models import EngineResult, Person, PersonSkill, Skill
 from skillmap.models.base import utcnow
+from skillmap.services.frames import int_columns
 
 #: cached kinds; "progress" is the recompute status, never marked stale
 FAMILIES, MODEL, PROGRESS = "families", "model", "progress"
@@ -62,17 +63,15 @@ def profiles_frame(organisation_id: int) -> pd.DataFrame:
     ``wants_to_grow`` (bool); one row per PersonSkill of an active skill,
     ordered by person and skill. People without skills have no rows.
     """
-    stmt = (sa.select(PersonSkill.person_id.label("person"),
-                      PersonSkill.skill_id.label("skill"),
-                      PersonSkill.level.label("level"),
-                      PersonSkill.wants_to_grow.label("wants_to_grow"))
+    stmt = (sa.select(PersonSkill.person_id, PersonSkill.skill_id, PersonSkill.level,
+                      sa.case((PersonSkill.wants_to_grow, 1), else_=0))
             .join(Person, Person.id == PersonSkill.person_id)
             .join(Skill, Skill.id == PersonSkill.skill_id)
-            .where(Person.organisation_id == organisation_id, Skill.active.is_(True))
-            .order_by(PersonSkill.person_id, PersonSkill.skill_id))
-    frame = pd.read_sql(stmt, db.session.connection())
-    return frame.astype({"person": "int64", "skill": "int64", "level": "int64",
-                         "wants_to_grow": bool})
+            .where(Person.organisation_id == int(organisation_id), Skill.active.is_(True)))
+    frame = int_columns(stmt, {"person": "int64", "skill": "int64", "level": "int64",
+                               "wants_to_grow": "bool"})
+    # sorting in pandas is much cheaper than asking SQLite to sort the joined rows
+    return frame.sort_values(["person", "skill"], kind="stable", ignore_index=True)
 
 
 # --------------------------------------------------------------------------- cache rows
@@ -168,6 +167,8 @@ if not sa.event.contains(Session, "after_flush", _mark_stale_after_flush):
 # --------------------------------------------------------------------------- model cache
 
 _MODELS: dict[int, tuple[str, engine.EngineModel]] = {}
+#: how long a stale prepared model may still answer per-person questions
+MODEL_MAX_LAG = timedelta(minutes=5)
 _MODELS_LOCK = threading.Lock()
 
 
@@ -191,17 +192,27 @@ def engine_model(organisation_id: int) -> engine.EngineModel:
     changes are committed.
     """
     row = _row(organisation_id, MODEL)
+    with _MODELS_LOCK:
+        hit = _MODELS.get(organisation_id)
     if row is not None and not row.stale:
         key = _utc_key(row.computed_at)
-        with _MODELS_LOCK:
-            hit = _MODELS.get(organisation_id)
         if hit is not None and hit[0] == key:
             return hit[1]
         model = engine.prepare(profiles_frame(organisation_id))
         with _MODELS_LOCK:
             _MODELS[organisation_id] = (key, model)
         return model
+    if row is not None and hit is not None and _age(row.computed_at) < MODEL_MAX_LAG:
+        # Advice may lag a profile edit by a few minutes; rebuilding on the page view
+        # that follows every edit would make each save wait for the whole organisation.
+        return hit[1]
     return _rebuild_model(organisation_id)
+
+
+def _age(computed_at: datetime) -> timedelta:
+    if computed_at.tzinfo is None:
+        computed_at = computed_at.replace(tzinfo=timezone.utc)
+    return utcnow() - computed_at
 
 
 def skills_by_id(ids) -> dict[int, Skill]:
@@ -218,7 +229,10 @@ def grow_next(person: Person | None, k: int = 5) -> list[dict]:
     model = engine_model(person.organisation_id)
     if person.id not in model.people:
         return []
-    rec = engine.recommend_skills(model, person.id, k)
+    held_now = set(db.session.scalars(sa.select(PersonSkill.skill_id).where(
+        PersonSkill.person_id == person.id, PersonSkill.level >= 1)))
+    rec = engine.recommend_skills(model, person.id, k + len(held_now))
+    rec = rec[~rec["skill"].isin(held_now)].head(k)  # the model may predate the last edit
     skills = skills_by_id(list(rec["skill"]) + [s for b in rec["because"] for s in b])
     out = []
     for row in rec.itertuples(index=False):

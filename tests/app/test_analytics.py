@@ -101,6 +101,7 @@ def test_model_is_prepared_once_and_reused(org, taxonomy, users, monkeypatch):
 
 
 def test_a_profile_change_rebuilds_the_model_from_the_database(org, taxonomy, users, monkeypatch):
+    monkeypatch.setattr(analytics, "MODEL_MAX_LAG", analytics.timedelta(0))
     calls = []
     real = analytics.engine.prepare
     monkeypatch.setattr(analytics.engine, "prepare", lambda df: calls.append(len(df)) or real(df))
@@ -112,6 +113,25 @@ def test_a_profile_change_rebuilds_the_model_from_the_database(org, taxonomy, us
     assert len(calls) == 2 and set(model.people) == {anna.id, users["coordinator"].person.id}
     analytics.engine_model(org.id)
     assert len(calls) == 2
+
+
+def test_a_stale_model_answers_for_a_few_minutes_without_advising_held_skills(
+        org, taxonomy, users, monkeypatch):
+    """Right after an edit the page does not wait for a rebuild, and never suggests a skill
+    the person has just added."""
+    anna, bruno, carla = (users[r].person for r in ("employee", "coordinator", "manager"))
+    give(bruno, taxonomy, {"CARE-HOME": 3, "CARE-FIRST": 3})
+    give(carla, taxonomy, {"CARE-HOME": 4, "CARE-FIRST": 2})
+    give(anna, taxonomy, {"CARE-HOME": 3})
+    assert [r["skill"].code for r in analytics.grow_next(anna)] == ["CARE-FIRST"]
+    calls = []
+    real = analytics.engine.prepare
+    monkeypatch.setattr(analytics.engine, "prepare", lambda df: calls.append(len(df)) or real(df))
+    give(anna, taxonomy, {"CARE-FIRST": 2})  # marks the model stale
+    assert analytics.grow_next(anna) == [] and calls == []
+    monkeypatch.setattr(analytics, "MODEL_MAX_LAG", analytics.timedelta(0))
+    analytics.grow_next(anna)
+    assert len(calls) == 1
 
 
 def test_another_process_rebuilds_its_memory_copy_from_the_database(org, taxonomy, users):

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from skillmap.extensions import db
 from skillmap.models import Person, PersonSkill, Skill, SkillArea, Unit
 from skillmap.models.base import utcnow
+from skillmap.services.frames import int_columns
 from skillmap.services.report_exports import Table
 from skillmap.services.reports import cache
 
@@ -126,31 +127,6 @@ def frame(query, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(dict(zip(columns, (list(col) for col in zip(*rows)))))
 
 
-def raw_rows(query) -> list[tuple]:
-    """Rows of a select as the driver's plain tuples, for 100,000-row reads.
-
-    The driver's own cursor, in the session's transaction, skips building
-    result rows (several times faster); the query's parameters must be
-    numbers or constants, which the compiler inlines.
-    """
-    conn = db.session.connection()
-    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-def _int_columns(query, columns: dict[str, str]) -> pd.DataFrame:
-    """Run a select of integer (or boolean) columns into a DataFrame of the given dtypes."""
-    rows = raw_rows(query)
-    cols = zip(*rows) if rows else ([] for _ in columns)
-    return pd.DataFrame({name: np.array(col, dtype=np.int64).astype(dtype, copy=False)
-                         for (name, dtype), col in zip(columns.items(), cols)})
-
-
 def people_table(organisation_id: int) -> pd.DataFrame:
     """Everyone of the organisation: ``person``, ``unit_id`` (0 = no unit), ``job_title``.
 
@@ -182,7 +158,7 @@ def profile_table(organisation_id: int) -> pd.DataFrame:
                        sa.case((PersonSkill.wants_to_grow, 1), else_=0))
              .join(Person, Person.id == PersonSkill.person_id)
              .where(Person.organisation_id == organisation_id))
-        return _int_columns(q, {"person": "int64", "unit_id": "int64", "skill": "int64",
+        return int_columns(q, {"person": "int64", "unit_id": "int64", "skill": "int64",
                                 "level": "int8", "wants_to_grow": "bool"})
     return cache.memo(organisation_id, "profiles", (), load)
 

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from skillmap.models import Person, SkillChange
+from skillmap.services.frames import raw_rows
 from skillmap.services.report_exports import Table
 from skillmap.services.reports import cache
-from skillmap.services.reports.base import (STRONG, Filters, Report, person_unit_filter,
-                                            raw_rows)
+from skillmap.services.reports.base import STRONG, Filters, Report, person_unit_filter
 from skillmap.services.reports.gaps import gap_table
 from skillmap.services.suppression import small_group_mask
 
