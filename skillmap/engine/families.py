@@ -212,7 +212,12 @@ def skill_families(profiles, *, seed=0, resolution=1.0, alpha=0.05, min_lift=1.5
     pos = {s: i for i, s in enumerate(skills)}
     communities = sorted((sorted(c, key=pos.__getitem__) for c in communities),
                          key=lambda c: (-len(c), pos[c[0]]))
-    communities = [c for c in communities if len(c) >= min_size]
+    # A community of fewer than ``min_size`` skills survives only when many people hold
+    # it whole (a real small trade); a chance pair on small noisy data is dissolved.
+    need = max(5, int(0.05 * binary.shape[0]))
+    by_skill = binary.tocsc()
+    communities = [c for c in communities
+                   if len(c) >= min_size or _held_whole(by_skill, [pos[s] for s in c]) >= need]
     label = np.full(n_skills, TRANSVERSAL, dtype=np.int64)
     for f, members in enumerate(communities):
         label[[pos[s] for s in members]] = f
@@ -227,6 +232,11 @@ def skill_families(profiles, *, seed=0, resolution=1.0, alpha=0.05, min_lift=1.5
     labels = pd.Series(label, index=skills, name="family")
     nx.set_node_attributes(graph, labels.to_dict(), "family")
     return SkillFamilies(labels, _names(graph, labels), graph, _bridges(graph, labels))
+
+
+def _held_whole(by_skill, cols) -> int:
+    """How many people hold every one of the skills in ``cols`` (a CSC holding matrix)."""
+    return int((np.asarray(by_skill[:, cols].sum(axis=1)).ravel() == len(cols)).sum())
 
 
 def _check_families(binary, label, family_lift, *, per_person=False):

@@ -64,8 +64,27 @@ def test_communities_below_min_size_are_dissolved():
     rows = [(f"{t}{i}", s, 3) for t, skills in trades.items() for i in range(10) for s in skills]
     df = pd.DataFrame(rows, columns=["person", "skill", "level"])
     assert skill_families(df).labels.nunique() == 2
-    # no 3-skill trade is big enough: no family at all, nothing invented
-    assert (skill_families(df, min_size=4).labels == -1).all()
+    # a chance pair (two people who both play chess and do yoga) is no trade
+    chance = pd.DataFrame([("c0", "chess", 2), ("c0", "yoga", 2), ("a0", "chess", 2),
+                           ("a0", "yoga", 2)], columns=["person", "skill", "level"])
+    lab = skill_families(pd.concat([df, chance], ignore_index=True)).labels
+    assert lab["chess"] == lab["yoga"] == -1
+    assert lab[["saw", "drill", "sand"]].nunique() == 1 and lab["saw"] != -1
+
+
+def test_a_small_trade_held_whole_by_many_people_is_kept():
+    """Two 2-skill trades of 12 people each plus teamwork: Louvain finds pairs, and each
+    pair is held whole by 12 people, so it is a real family, not noise to dissolve."""
+    rows = []
+    for i in range(12):
+        rows += [(f"k{i}", "cook", 3), (f"k{i}", "haccp", 3), (f"k{i}", "team", 3),
+                 (f"b{i}", "books", 3), (f"b{i}", "payroll", 3), (f"b{i}", "team", 3)]
+        if i % 3 == 0:
+            rows += [(f"k{i}", "menu", 2), (f"b{i}", "budget", 2)]
+    lab = skill_families(pd.DataFrame(rows, columns=["person", "skill", "level"])).labels
+    assert lab["cook"] == lab["haccp"] == lab["menu"] != -1
+    assert lab["books"] == lab["payroll"] == lab["budget"] != -1
+    assert lab["cook"] != lab["books"] and lab["team"] == -1
 
 
 def test_rare_skill_goes_where_most_of_its_holders_work():
