@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_teams.py
 	$(BIN)/python bench/bench_profile.py
+	$(BIN)/python bench/bench_reports.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
