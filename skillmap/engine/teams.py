@@ -570,7 +570,7 @@ def _describe(inst, idx, pool_mask):
         else:
             text = f"{p} was asked for in the team but covers no requirement."
         expl[p] = {"covers": covers, "loss": loss, "text": text}
-    held = pool_mask.astype(float) @ C > 0          # credits are >= 0: a sum is > 0 iff one is
+    held = np.einsum("i,ij->j", pool_mask.astype(float), C) > 0   # credits >= 0: sum > 0 iff one is
     uncovered = req.loc[~held]
     return total, per, expl, uncovered
 
