@@ -101,7 +101,7 @@ def _new_token_after_flush(session: Session, _context) -> None:
     elif conn.dialect.name == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - the app runs on SQLite and PostgreSQL only
-        raise NotImplementedError(conn.dialect.name)
+        raise RuntimeError(f"SkillMap runs on SQLite and PostgreSQL, not {conn.dialect.name}")
     for org in sorted(orgs):  # one order in every process: no deadlock between two flushes
         stmt = insert(table).values(organisation_id=org, kind=KIND, payload=uuid.uuid4().hex,
                                     computed_at=utcnow(), stale=False)
