@@ -98,6 +98,26 @@ def app(database_url):
         db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_engine_models():
+    """The prepared engine models live in process memory: no test sees another's."""
+    from skillmap.services import analytics
+
+    analytics._MODELS.clear()
+    yield
+    analytics._MODELS.clear()
+
+
+def give(person, taxonomy, levels, wishes=()):
+    """Add skill rows: ``levels`` code -> level; codes in ``wishes`` want to grow."""
+    from skillmap.models import PersonSkill
+
+    for code, level in levels.items():
+        db.session.add(PersonSkill(person_id=person.id, skill_id=taxonomy[code].id, level=level,
+                                   wants_to_grow=code in wishes))
+    db.session.commit()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -9,21 +9,7 @@ import sqlalchemy as sa
 from skillmap.extensions import db
 from skillmap.models import EngineResult, Organisation, Person, PersonSkill, Skill
 from skillmap.services import analytics
-
-
-@pytest.fixture(autouse=True)
-def _forget_models():
-    analytics._MODELS.clear()
-    yield
-    analytics._MODELS.clear()
-
-
-def give(person, taxonomy, levels, wishes=()):
-    """Add skill rows: ``levels`` code -> level; codes in ``wishes`` want to grow."""
-    for code, level in levels.items():
-        db.session.add(PersonSkill(person_id=person.id, skill_id=taxonomy[code].id, level=level,
-                                   wants_to_grow=code in wishes))
-    db.session.commit()
+from tests.conftest import give
 
 
 def new_person(org_id, name):

@@ -5,22 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 from skillmap.extensions import db
-from skillmap.models import AuditEvent, Organisation, Person, PersonSkill
+from skillmap.models import AuditEvent, Person
 from skillmap.services import analytics
-
-
-@pytest.fixture(autouse=True)
-def _forget_models():
-    analytics._MODELS.clear()
-    yield
-    analytics._MODELS.clear()
-
-
-def give(person, taxonomy, levels, wishes=()):
-    for code, level in levels.items():
-        db.session.add(PersonSkill(person_id=person.id, skill_id=taxonomy[code].id, level=level,
-                                   wants_to_grow=code in wishes))
-    db.session.commit()
+from tests.conftest import give
 
 
 @pytest.fixture
