@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.special import bdtrc
+from scipy.stats import hypergeom
 
 from .convert import to_matrix
 
@@ -55,21 +56,23 @@ class SkillFamilies:
     bridges: pd.DataFrame = field(repr=False)
 
 
-def association(binary, *, alpha=0.05, min_lift=1.5, min_count=2):
+def association(binary, *, alpha=0.05, min_lift=1.5, min_count=2, min_odds=8.0):
     """Significant positive associations between the columns of a 0/1 matrix.
 
     A pair of skills is *linked* when the people holding both are at least
     ``min_count``, at least ``min_lift`` times the count expected if holding
-    them were independent, and unlikely under independence: the binomial tail
-    probability of the observed count (``min(n_i, n_j)`` draws, success
-    ``max(n_i, n_j) / people``, a fast stand-in for the hypergeometric test)
-    is at most ``alpha``.
+    them were independent *or* with an odds ratio (2x2 table, +0.5 per cell)
+    of at least ``min_odds``, and unlikely under independence: the binomial
+    tail probability of the observed count (``min(n_i, n_j)`` draws, success
+    ``max(n_i, n_j) / people``, a fast stand-in for the hypergeometric test,
+    which is used instead where that success is 0.2 or more) is at most
+    ``alpha``.
 
     Parameters
     ----------
     binary : scipy.sparse matrix
         People x skills, 0/1.
-    alpha, min_lift, min_count : float
+    alpha, min_lift, min_count, min_odds : float
         Thresholds, see above.
 
     Returns
@@ -100,13 +103,25 @@ def association(binary, *, alpha=0.05, min_lift=1.5, min_count=2):
     expected = np.outer(n, n / max(n_people, 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         lift = np.where(expected > 0, counts / expected, 0.0)
-    candidate = (counts >= min_count) & (lift >= min_lift)
+    # Odds ratio of the 2x2 table (both / only i / only j / neither), +0.5 each cell:
+    # the lift of two skills that most people hold is capped near 1 even when nobody
+    # holds one without the other, the odds ratio is not.
+    only = n[:, None] - counts
+    neither = n_people - n[:, None] - n[None, :] + counts
+    odds = (counts + 0.5) * (neither + 0.5) / ((only + 0.5) * (only.T + 0.5))
+    candidate = (counts >= min_count) & ((lift >= min_lift) | (odds >= min_odds))
     np.fill_diagonal(candidate, False)
     pvalue = np.ones_like(counts)
     i, j = np.nonzero(candidate)
     draws = np.minimum(n[i], n[j]).astype(np.int64)
     share = np.maximum(n[i], n[j]) / n_people
     pvalue[i, j] = bdtrc(counts[i, j].astype(np.int64) - 1, draws, share)
+    # Where the commoner skill is held by many, drawing without replacement matters:
+    # the exact hypergeometric tail (few pairs, so the slower function is affordable).
+    popular = share >= 0.2
+    if popular.any():
+        ip, jp = i[popular], j[popular]
+        pvalue[ip, jp] = hypergeom.sf(counts[ip, jp] - 1, n_people, n[ip], n[jp])
     keep = pvalue <= alpha
     weight = np.zeros_like(counts)
     weight[keep] = np.log(lift[keep])
@@ -145,12 +160,19 @@ def skill_families(profiles, *, seed=0, resolution=1.0, alpha=0.05, min_lift=1.5
     0.976 at 1,000 people.
 
     Transversal skills are decided in step (5): a skill whose best family
-    lift is below ``family_lift`` is held alike in every family (teamwork,
-    basic computer use) and gets its own family ``-1`` instead of being
-    attached to one. Skills without any link (e.g. rare ones) join the family
-    with the best family lift when it reaches ``family_lift``. Because links
-    need a lift of at least ``min_lift``, transversal skills never glue
-    families together in step (4).
+    odds ratio is below ``family_lift`` is held alike in every family
+    (teamwork, basic computer use) and gets its own family ``-1`` instead of
+    being attached to one. So does a skill held by many (at least 10 people
+    and 10% of everyone) whose best family is not over-represented among its
+    holders beyond chance (one-sided z-test of the hypergeometric draw, z
+    below 3): with a few families, one of them always holds a little more of
+    a transversal skill than its share, and that alone must not make it a
+    trade. Skills without any link (e.g. rare ones) join the family with the
+    best family lift when it reaches ``family_lift``. Because links need an
+    effect size (lift of at least ``min_lift`` or odds ratio of at least 8)
+    and significance, transversal skills never glue families together in
+    step (4), while a trade that most of a small cooperative practises still
+    links (its lift is capped near 1, its odds ratio is not).
 
     Parameters
     ----------
@@ -239,7 +261,8 @@ def _held_whole(by_skill, cols) -> int:
     return int((np.asarray(by_skill[:, cols].sum(axis=1)).ravel() == len(cols)).sum())
 
 
-def _check_families(binary, label, family_lift, *, per_person=False):
+def _check_families(binary, label, family_lift, *, per_person=False, min_evidence=10,
+                    z_min=3.0):
     """Family lift of every skill; re-home or mark transversal (see skill_families).
 
     With ``per_person`` every holder counts once, split over families by the
@@ -271,7 +294,24 @@ def _check_families(binary, label, family_lift, *, per_person=False):
         odds = np.where(population > 0, share / (1 - share) * (1 - population) / population,
                         0.0)
     best = ratio.argmax(axis=1)
-    ok = odds[np.arange(len(label)), best] >= family_lift
+    rows = np.arange(len(label))
+    ok = odds[rows, best] >= family_lift
+    if per_person and min_evidence:
+        # Enough holders to judge: the best family must be over-represented beyond
+        # chance, or the skill is held alike everywhere and a chance majority does not
+        # make it a trade. One-sided z-test of the hypergeometric draw: n holders out
+        # of everyone, how many of them in the family (finite population correction,
+        # so that a trade held by most of a small cooperative still counts).
+        n = np.asarray(binary.sum(axis=0)).ravel()          # holders of each skill
+        p = population[best]
+        everyone = max(float((total > 0).sum()), 1.0)
+        fpc = np.clip((everyone - n) / max(everyone - 1, 1.0), 0.0, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (share[rows, best] - p) * np.sqrt(n / (p * (1 - p) * fpc))
+            z = np.where(np.isnan(z), np.inf, z)
+        # Only a skill held by many (at least min_evidence people and 10% of everyone)
+        # can be transversal this way: fewer holders cannot show a spread either way.
+        ok &= ~((n >= max(min_evidence, 0.1 * everyone)) & (z < z_min))
     return np.where(ok, best, TRANSVERSAL)
 
 
