@@ -88,15 +88,29 @@ def _row(organisation_id: int, kind: str) -> EngineResult | None:
         EngineResult.organisation_id == organisation_id, EngineResult.kind == kind))
 
 
-def _store(organisation_id: int, kind: str, payload: dict) -> EngineResult:
-    """Insert or replace a cached result (the caller commits)."""
+def _data_version(organisation_id: int) -> tuple:
+    """What the organisation's data looks like now (token, row counts, highest ids)."""
+    from skillmap.services.reports.cache import current_version
+
+    return current_version(organisation_id)
+
+
+def _store(organisation_id: int, kind: str, payload: dict,
+           read_at: tuple | None = None) -> EngineResult:
+    """Insert or replace a cached result (the caller commits).
+
+    ``read_at`` is the data version read *before* the input was: when the data
+    has changed since (a profile saved while the engine ran), the result is
+    kept, since it is the best there is, but stays marked stale so that pages say
+    so and the next view or recompute catches the change.
+    """
     row = _row(organisation_id, kind)
     if row is None:
         row = EngineResult(organisation_id=organisation_id, kind=kind)
         db.session.add(row)
     row.payload = json.dumps(payload, separators=(",", ":"))
     row.computed_at = utcnow()
-    row.stale = False
+    row.stale = read_at is not None and _data_version(organisation_id) != read_at
     return row
 
 
@@ -172,13 +186,15 @@ MODEL_MAX_LAG = timedelta(minutes=5)
 _MODELS_LOCK = threading.Lock()
 
 
-def _rebuild_model(organisation_id: int, frame: pd.DataFrame | None = None):
+def _rebuild_model(organisation_id: int, frame: pd.DataFrame | None = None,
+                   read_at: tuple | None = None):
     if frame is None:
+        read_at = _data_version(organisation_id)
         frame = profiles_frame(organisation_id)
     model = engine.prepare(frame)
     row = _store(organisation_id, MODEL, {"people": int(frame["person"].nunique()),
                                           "rows": int(len(frame)),
-                                          "skills": int(frame["skill"].nunique())})
+                                          "skills": int(frame["skill"].nunique())}, read_at)
     db.session.commit()
     with _MODELS_LOCK:
         _MODELS[organisation_id] = (_utc_key(row.computed_at), model)
@@ -369,9 +385,10 @@ def recompute(organisation_id: int, progress: ProgressFn | None = None) -> dict:
             progress(n, key, timings.get(STEPS[n - 2], 0.0) if n > 1 else 0.0)
 
     step(1, "load")
+    read_at = _data_version(organisation_id)   # before the input: a later change shows
     frame = profiles_frame(organisation_id)
     step(2, "model")
-    _rebuild_model(organisation_id, frame)
+    _rebuild_model(organisation_id, frame, read_at)
     step(3, "families")
     fam = engine.skill_families(frame, seed=SEED)
     step(4, "layout")
@@ -379,7 +396,7 @@ def recompute(organisation_id: int, progress: ProgressFn | None = None) -> dict:
     payload["positions"] = _layout(fam.graph, {int(k): int(v) for k, v in fam.labels.items()})
     step(5, "save")
     payload["people"] = int(frame["person"].nunique())
-    _store(organisation_id, FAMILIES, payload)
+    _store(organisation_id, FAMILIES, payload, read_at)
     db.session.commit()
     step(len(STEPS) + 1, "done")
     return timings

@@ -155,6 +155,25 @@ def test_a_profile_change_marks_cached_results_stale(org, taxonomy, families_dat
     assert _stale_flags(org.id) == {"families": True, "model": True, "progress": False}
 
 
+@pytest.mark.parametrize("during", ["model", "families", "layout", "save"])
+def test_a_profile_saved_while_the_engine_runs_leaves_its_results_stale(
+        org, taxonomy, families_data, during):
+    """The change is committed after the input was read: the results are kept (the best
+    there is) but must not be marked fresh, or nothing would ever pick the change up."""
+    def save_a_profile(n, key, _seconds):
+        if key == during:
+            give(families_data[0], taxonomy, {"ICT-NET": 4})
+
+    analytics.recompute(org.id, save_a_profile)
+    flags = _stale_flags(org.id)
+    assert flags["families"] is True and flags["model"] is True
+    assert analytics.cached(org.id).stale
+    # the next run reads the change and is fresh again
+    analytics.recompute(org.id)
+    assert _stale_flags(org.id) == {"families": False, "model": False}
+    assert taxonomy["ICT-NET"].id in analytics.engine_model(org.id).skills
+
+
 def test_changes_that_do_not_touch_the_engine_input_keep_results_fresh(org, taxonomy,
                                                                        families_data):
     analytics.start_recompute(None, org.id, background=False)

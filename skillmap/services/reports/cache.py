@@ -34,7 +34,7 @@ from skillmap.models import (EngineResult, Person, PersonSkill, Project, Project
                              RoleTarget, Skill, SkillArea, SkillChange, Unit)
 from skillmap.models.base import utcnow
 
-__all__ = ["KIND", "clear", "data_version", "memo"]
+__all__ = ["KIND", "clear", "current_version", "data_version", "memo"]
 
 #: the EngineResult kind that holds the token
 KIND = "reports"
@@ -126,6 +126,13 @@ def _read_version(conn, organisation_id: int) -> tuple:
             cols.append(sa.select(sa.func.count()).select_from(model).scalar_subquery())
         cols.append(sa.select(sa.func.max(model.id)).scalar_subquery())
     return tuple(conn.execute(sa.select(*cols)).one())
+
+
+def current_version(organisation_id: int) -> tuple:
+    """The data version read now, bypassing the once-per-request memo (long jobs)."""
+    from skillmap.extensions import db
+
+    return _read_version(db.session.connection(), organisation_id)
 
 
 def data_version(organisation_id: int) -> tuple:
