@@ -89,7 +89,10 @@ def _row(organisation_id: int, kind: str) -> EngineResult | None:
 
 
 def _data_version(organisation_id: int) -> tuple:
-    """What the organisation's data looks like now (token, row counts, highest ids)."""
+    """What the organisation's data looks like now (token, row counts, highest ids).
+
+    Imported here, not at the top: the reports package imports this module.
+    """
     from skillmap.services.reports.cache import current_version
 
     return current_version(organisation_id)

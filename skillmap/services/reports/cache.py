@@ -137,11 +137,9 @@ def current_version(organisation_id: int) -> tuple:
 
 def data_version(organisation_id: int) -> tuple:
     """What the organisation's report data looks like now (read once per request)."""
-    from skillmap.extensions import db
-
     versions = g.setdefault("_report_versions", {}) if has_app_context() else {}
     if organisation_id not in versions:
-        versions[organisation_id] = _read_version(db.session.connection(), organisation_id)
+        versions[organisation_id] = current_version(organisation_id)
     return versions[organisation_id]
 
 
