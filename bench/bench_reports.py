@@ -4,7 +4,7 @@ Seeds ``seed_demo`` (10,000 people) into a temporary SQLite database, computes
 the engine's cached families once (as ``flask recompute`` does in production),
 then times each report page and each CSV / XLSX export through the Flask test
 client, signed in as the demo manager. Reports keep their inputs in memory
-while the data is unchanged (``skillmap.services.reports.cache``): each URL is
+while the data is unchanged (``skillmap.services.versions``): each URL is
 timed both from that cache and "cold" (cache emptied first, as after an edit).
 Prints median and p95 per URL, the ratio to the manager home page measured in
 the same run, and the load average before and after. Targets: pages < 500 ms, exports < 2 s.
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from skillmap import create_app
 from skillmap.extensions import db
-from skillmap.services.reports import cache
+from skillmap.services import versions as cache
 
 REPORTS = ["matrix", "gaps", "growth", "trends", "families"]
 
@@ -44,7 +44,7 @@ def main() -> None:
                       "WTF_CSRF_ENABLED": False})
     with app.app_context():
         from skillmap.models import User
-        from skillmap.services import analytics
+        from skillmap.services import recompute
         from skillmap.services.accounts import get_or_create_organisation
         from skillmap.services.demo import seed_demo
         from skillmap.services.taxonomy import load_taxonomy
@@ -55,7 +55,7 @@ def main() -> None:
             org = get_or_create_organisation("Cooperativa Demo")
             load_taxonomy(org)
             seed_demo(org, args.people, 0)
-            analytics.recompute(org.id)
+            recompute.run_now(org.id)
             user = db.session.scalar(sa.select(User).where(User.email == "hr@demo.coop"))
             user.privacy_seen_at = sa.func.now()
             db.session.commit()

@@ -49,6 +49,11 @@ def create_app(test_config: dict | None = None) -> "Flask":
     install_template_helpers(app)
     _sqlite_pragmas(app, db)
 
+    from skillmap import queue
+    from skillmap.services import recompute  # noqa: F401  (registers the job kind)
+
+    queue.init_app(app)
+
     from skillmap import web
     web.register(app)
 

@@ -1,6 +1,8 @@
 """``flask --app skillmap ...`` commands for installers and administrators."""
 from __future__ import annotations
 
+import json
+
 import click
 from flask import Flask, current_app
 
@@ -68,29 +70,53 @@ def create_user_cmd(email: str, role: str, password: str, locale: str):
 
 @click.command("recompute")
 def recompute_cmd():
-    """Recompute the cached engine results (skill families, prepared model)."""
+    """Recompute the engine results (skill families) now, with progress in the job table."""
     import time
 
-    from skillmap.services import analytics
+    from skillmap.services import jobs, recompute
 
     org = _organisation()
     started = time.perf_counter()
-    total = len(analytics.STEPS)
+    total = len(recompute.STEPS)
 
-    def progress(n, key, seconds):
-        if n > 1:
-            click.echo(f"      done in {seconds:.2f} s")
-        if key != "done":
-            click.echo(f"[{n}/{total}] {key}...")
+    def show(n: int, key: str):
+        click.echo(f"[{n}/{total}] {key}...")
 
-    analytics.recompute(org.id, progress)
-    result = analytics.cached(org.id)
-    families = len([f for f in result.payload["families"] if f["id"] >= 0])
-    click.echo(f"Recomputed for {result.payload['people']} people: {families} skill families, "
-               f"{len(result.payload['bridges'])} bridging skills "
+    try:
+        job, state = recompute.run_now(org.id, origin="cli", on_step=show)
+    except jobs.JobBusy:
+        raise click.ClickException(
+            "A recomputation is already running (see the skill families page); "
+            "try again when it has finished.")
+    if state is None:
+        raise click.ClickException("The recomputation was taken by a queue consumer; "
+                                   "follow it on the skill families page.")
+    if job.state != "done":
+        raise click.ClickException(f"The recomputation failed ({job.error}); the server log "
+                                   "has the details.")
+    result = json.loads(job.result)
+    click.echo(f"Recomputed for {result['people']} people: {result['families']} skill "
+               f"families, {result['bridges']} bridging skills "
                f"in {time.perf_counter() - started:.2f} s.")
 
 
+@click.command("jobs-worker")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32),
+              help="Jobs run at the same time by this consumer (threads).")
+@click.option("--no-periodic", is_flag=True,
+              help="Do not run the scheduled jobs here (run them on one consumer only).")
+def jobs_worker_cmd(workers: int, no_periodic: bool):
+    """Run a queue consumer: the background jobs (recompute, e-mails, backups)."""
+    from skillmap.queue import huey
+
+    click.echo(f"SkillMap jobs worker: {workers} thread(s), queue "
+               f"{type(huey.storage).__name__}; Ctrl+C stops it.")
+    consumer = huey.create_consumer(workers=workers, worker_type="thread",
+                                    periodic=not no_periodic, check_worker_health=True)
+    consumer.run()
+
+
 def register(app: Flask) -> None:
-    for cmd in (load_taxonomy_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd):
+    for cmd in (load_taxonomy_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd,
+                jobs_worker_cmd):
         app.cli.add_command(cmd)

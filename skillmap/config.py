@@ -31,6 +31,18 @@ class Defaults:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     PRIVACY_MIN_GROUP = 5  # reports hide aggregates over fewer people
     ORGANISATION_NAME = "Cooperativa Demo"
+    #: the task queue: "" = a SQLite file in instance/, "redis://host:port/db", "memory"
+    QUEUE_URL = ""
+    #: a running job writes a heartbeat this often (s); without one for JOB_DEAD_AFTER
+    #: seconds it is shown as failed (its consumer died) and can be started again
+    JOB_HEARTBEAT = 10
+    JOB_DEAD_AFTER = 45
+    #: a queued job still waiting after this many seconds has its message sent again
+    JOB_RESEND_AFTER = 600
+    #: after a change of data, recompute the engine results by themselves, this many
+    #: seconds later (changes in between join the same run)
+    AUTO_RECOMPUTE = True
+    AUTO_RECOMPUTE_DELAY = 30
 
 
 #: environment variable -> (config key, converter)
@@ -41,6 +53,8 @@ ENV_KEYS = {
     "SKILLMAP_HTTPS": ("HTTPS", lambda v: v.lower() in {"1", "true", "yes", "on"}),
     "SKILLMAP_PRIVACY_MIN_GROUP": ("PRIVACY_MIN_GROUP", int),
     "SKILLMAP_ORGANISATION_NAME": ("ORGANISATION_NAME", str),
+    "SKILLMAP_QUEUE_URL": ("QUEUE_URL", str),
+    "SKILLMAP_AUTO_RECOMPUTE_DELAY": ("AUTO_RECOMPUTE_DELAY", int),
 }
 
 

@@ -87,25 +87,31 @@ class FreshContextClient(FlaskClient):
 
 @pytest.fixture
 def app(database_url):
+    from skillmap import queue
+    from skillmap.services import versions
+
     app = create_app({
         "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
+        "QUEUE_URL": "memory",
     })
     app.test_client_class = FreshContextClient
+    versions.clear()  # ids and versions repeat after a wipe: no test sees another's values
     with app.app_context():
         yield app
         db.session.remove()
         wipe(db.engine)
         db.engine.dispose()
+    queue.huey.storage.flush_all()
+    versions.clear()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_engine_models():
-    """The prepared engine models live in process memory: no test sees another's."""
-    from skillmap.services import analytics
+def run_jobs() -> int:
+    """Run every queued background job now, in this process (the queue is in memory)."""
+    from skillmap import queue
 
-    analytics._MODELS.clear()
-    yield
-    analytics._MODELS.clear()
+    ran = queue.drain()
+    db.session.expire_all()  # the jobs ran in their own app context and session
+    return ran
 
 
 def give(person, taxonomy, levels, wishes=()):

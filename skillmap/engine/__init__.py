@@ -7,6 +7,7 @@ takes long-form profiles (``person``, ``skill``, ``level`` 0-5, optional
 from .families import SkillFamilies, skill_families
 from .gaps import skill_gaps
 from .groups import PeopleGroups, people_groups
+from .layout import family_payload, layout
 from .model import EngineModel, prepare
 from .recommend import recommend_skills
 from .similar import similar_people
@@ -17,6 +18,8 @@ __all__ = [
     "PeopleGroups",
     "SkillFamilies",
     "TeamSuggestion",
+    "family_payload",
+    "layout",
     "people_groups",
     "prepare",
     "recommend_skills",

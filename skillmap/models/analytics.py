@@ -28,7 +28,11 @@ class RoleTarget(db.Model):
 
 
 class EngineResult(db.Model):
-    """A cached engine result (JSON), with when it was computed and whether it is stale."""
+    """An organisation-wide engine result (JSON) computed by a job at one data version.
+
+    One row per organisation and kind (today only ``families``); pages show it
+    "as of" its ``data_version`` and say so when the data has moved on since.
+    """
 
     __table_args__ = (sa.UniqueConstraint("organisation_id", "kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,4 +40,4 @@ class EngineResult(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(60))
     payload: Mapped[str] = mapped_column(sa.Text, default="{}")
     computed_at: Mapped[datetime] = created_col()
-    stale: Mapped[bool] = mapped_column(default=False)
+    data_version: Mapped[int] = mapped_column(sa.BigInteger, default=0)

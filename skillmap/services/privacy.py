@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from skillmap.extensions import db
-from skillmap.models import (AuditEvent, EngineResult, ErasureRequest, Person, PersonSkill,
+from skillmap.models import (AuditEvent, ErasureRequest, Person, PersonSkill,
                              Project, SkillChange, SkillProposal, TeamMember, User)
 from skillmap.models.base import utcnow
 from skillmap.services import audit
@@ -187,8 +187,6 @@ def carry_out_erasure(req: ErasureRequest, *, actor: User) -> None:
     req.person_id = None
     req.status = "done"
     req.done_at = utcnow()
-    db.session.execute(sa.update(EngineResult).where(
-        EngineResult.organisation_id == req.organisation_id).values(stale=True))
     event = audit.record(req.organisation_id, actor.id, "person.erased")
     event.subject_ref = ref
     db.session.commit()

@@ -3,14 +3,13 @@
 Tolerant of accents, case and small typos: names are folded to plain ASCII
 (``unicodedata``) and compared word by word with :mod:`difflib`, so
 "comunicazone" finds "Comunicazione" and "perche" finds "perché". The index
-of one organisation's taxonomy is kept in memory and rebuilt when the
-taxonomy grows or after a few minutes (a process never serves stale names
-for long, even when another process added a skill).
+of one organisation's taxonomy is kept in the versioned cache
+(:mod:`skillmap.services.versions`): every process rebuilds it as soon as the
+data version moves, so a skill added or renamed anywhere is found everywhere.
 """
 from __future__ import annotations
 
 import difflib
-import time
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -18,10 +17,9 @@ import sqlalchemy as sa
 
 from skillmap.extensions import db
 from skillmap.models import Skill
+from skillmap.services import versions
 
 MAX_QUERY = 100
-TTL_SECONDS = 300
-_INDEX: dict[int, tuple[tuple, float, "_Index"]] = {}
 
 
 def fold(text: str) -> str:
@@ -66,15 +64,8 @@ def _build(org_id: int) -> _Index:
 
 
 def _index(org_id: int) -> _Index:
-    key = tuple(db.session.execute(
-        sa.select(sa.func.count(Skill.id), sa.func.max(Skill.id))
-        .where(Skill.organisation_id == org_id, Skill.active.is_(True))).one())
-    cached = _INDEX.get(org_id)
-    if cached and cached[0] == key and time.monotonic() - cached[1] < TTL_SECONDS:
-        return cached[2]
-    index = _build(org_id)
-    _INDEX[org_id] = (key, time.monotonic(), index)
-    return index
+    """The organisation's index at its current data version (every worker alike)."""
+    return versions.memo(org_id, "skill_search", (), lambda: _build(org_id))
 
 
 def _close_words(qword: str, vocabulary: frozenset[str]) -> dict[str, float]:

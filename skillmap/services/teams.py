@@ -17,6 +17,7 @@ from skillmap.engine.teams import suggest_team, team_coverage
 from skillmap.extensions import db
 from skillmap.models import Person, PersonSkill, Project, ProjectRequirement, Skill, TeamMember
 from skillmap.services import audit
+from skillmap.services.profile_data import profiles_frame
 
 SEED = 0
 ALTERNATIVES = 2
@@ -61,20 +62,6 @@ def requirements_frame(project: Project) -> pd.DataFrame:
     return pd.read_sql(stmt, db.session.connection(), index_col="id")
 
 
-def profiles_frame(organisation_id: int, skill_ids, extra_people=()) -> pd.DataFrame:
-    """Profile rows of the required skills (plus every row of ``extra_people``)."""
-    cond = PersonSkill.skill_id.in_(list(skill_ids))
-    if extra_people:
-        cond = sa.or_(cond, PersonSkill.person_id.in_(list(extra_people)))
-    stmt = (sa.select(PersonSkill.person_id.label("person"), PersonSkill.skill_id.label("skill"),
-                      PersonSkill.level, PersonSkill.wants_to_grow)
-            .join(Person, Person.id == PersonSkill.person_id)
-            .where(Person.organisation_id == organisation_id, cond))
-    frame = pd.read_sql(stmt, db.session.connection())
-    frame["wants_to_grow"] = frame["wants_to_grow"].astype(bool)
-    return frame
-
-
 def candidate_ids(project: Project, widen: bool = False) -> list[int]:
     """People who may be suggested: by default those with hours to give and still available
     when the project starts; ``widen`` takes everyone in the organisation."""
@@ -96,7 +83,8 @@ def units_series(organisation_id: int) -> pd.Series:
 def engine_input(project: Project, options: Options) -> EngineInput:
     req = requirements_frame(project)
     fixed = list(options.team or options.pins)
-    profiles = profiles_frame(project.organisation_id, req["skill"].tolist(), fixed)
+    profiles = profiles_frame(project.organisation_id, skill_ids=req["skill"].tolist(),
+                              people=fixed)
     # the engine wants every pinned person in the profiles: someone with an empty
     # profile gets one zero-credit row of a required skill
     empty = [p for p in fixed if p not in set(profiles["person"])]

@@ -5,9 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 from skillmap.extensions import db
-from skillmap.models import AuditEvent, Person
-from skillmap.services import analytics
-from tests.conftest import give
+from skillmap.models import AuditEvent, Job, Person
+from skillmap.services import jobs, recompute
+from tests.conftest import give, run_jobs
 
 
 @pytest.fixture
@@ -39,11 +39,12 @@ def test_families_page_roles(client, auth, users, role, status):
 @pytest.mark.parametrize("role,status", [("employee", 403), ("coordinator", 403),
                                          ("manager", 302), ("admin", 302)])
 def test_recompute_button_roles(app, client, auth, users, post_form, role, status):
-    app.config["RECOMPUTE_IN_BACKGROUND"] = False
+    run_jobs()  # the automatic run after the accounts were made
     auth.login(role)
     resp = post_form("/insights/recompute", {}, page="/")
     assert resp.status_code == status
-    assert (analytics.cached(users[role].organisation_id) is not None) == (status == 302)
+    queued = db.session.scalars(sa.select(Job).where(Job.state == "queued")).all()
+    assert [j.requested_by_id for j in queued] == ([users[role].id] if status == 302 else [])
 
 
 @pytest.mark.parametrize("path", ["/insights/recompute", "/insights/recompute/status.json"])
@@ -55,9 +56,10 @@ def test_manager_pages_refuse_employees_and_coordinators(client, auth, users, pa
 
 
 def test_recompute_needs_the_csrf_token(client, auth, users):
+    run_jobs()  # the automatic run after the accounts were made
     auth.login("manager")
     assert client.post("/insights/recompute", data={}).status_code == 400
-    assert analytics.progress_of(users["manager"].organisation_id) is None
+    assert jobs.latest(users["manager"].organisation_id, recompute.KIND).state == "done"
 
 
 def test_nav_offers_families_to_coordinators_not_employees(client, auth, users):
@@ -75,15 +77,17 @@ def test_families_page_before_any_computation(client, auth, users):
     assert "Ricalcola ora" not in page  # only managers get the button
 
 
-def test_button_runs_in_the_background_and_the_page_shows_families(app, client, auth, people,
-                                                                   post_form, org, taxonomy):
-    app.config["RECOMPUTE_IN_BACKGROUND"] = True
+def test_button_queues_a_job_and_the_page_shows_families(app, client, auth, people,
+                                                          post_form, org, taxonomy):
     auth.login("manager")
     resp = post_form("/insights/recompute", {}, page="/insights/families")
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/insights/recompute")
-    analytics.wait_for_recompute(org.id)
     status = client.get("/insights/recompute/status.json").get_json()
-    assert status["state"] == "done" and status["step"] == status["steps"] == 5
+    assert status["state"] == "queued" and "In attesa" in status["message"]
+    assert "Ricalcola ora" not in text(client.get("/insights/recompute"))  # no second start
+    run_jobs()  # what the queue's consumer does
+    status = client.get("/insights/recompute/status.json").get_json()
+    assert status["state"] == "done" and status["step"] == status["steps"] == 4
     page = text(client.get("/insights/recompute"))
     assert "Ricalcolo terminato" in page and 'aria-live="polite"' in page
 
@@ -93,7 +97,7 @@ def test_button_runs_in_the_background_and_the_page_shows_families(app, client, 
     table = page[page.index('id="families-table"'):page.index("</table>", page.index(
         'id="families-table"'))]
     rows = re.findall(r"<tr>(.*?)</tr>", table)[1:]
-    families = analytics.cached(org.id).payload["families"]
+    families = recompute.family_result(org.id).payload["families"]
     assert len(rows) == len(families) >= 1
     names = {s.id: s.name_it for s in taxonomy.values()}
     for row, fam in zip(rows, families):
@@ -103,7 +107,7 @@ def test_button_runs_in_the_background_and_the_page_shows_families(app, client, 
 
 def test_families_page_lists_bridging_skills_from_the_cache(client, auth, users, taxonomy, org):
     t = {code: s.id for code, s in taxonomy.items()}
-    analytics._store(org.id, analytics.FAMILIES, {
+    recompute._store(org.id, {
         "people": 9,
         "families": [{"id": 0, "size": 2, "members": [t["ICT-PY"], t["ICT-SQL"]],
                       "central": [t["ICT-PY"]]},
@@ -112,7 +116,7 @@ def test_families_page_lists_bridging_skills_from_the_cache(client, auth, users,
                      {"id": -1, "size": 1, "members": [t["ICT-NET"]], "central": [t["ICT-NET"]]}],
         "bridges": [{"skill": t["ICT-SQL"], "family": 0, "connects": [0, 1]}],
         "edges": [[t["ICT-PY"], t["ICT-SQL"]]],
-        "positions": {str(i): [i / 10, 1 - i / 10] for i in t.values()}})
+        "positions": {str(i): [i / 10, 1 - i / 10] for i in t.values()}}, 10 ** 6)
     db.session.commit()
     auth.login("coordinator")
     page = text(client.get("/insights/families"))
@@ -125,7 +129,7 @@ def test_families_page_lists_bridging_skills_from_the_cache(client, auth, users,
 
 def test_families_page_in_english_and_marked_stale_after_a_change(app, client, auth, people,
                                                                   users, taxonomy, org):
-    analytics.recompute(org.id)
+    run_jobs()
     users["coordinator"].locale = "en"
     db.session.commit()
     auth.login("coordinator")
@@ -133,19 +137,34 @@ def test_families_page_in_english_and_marked_stale_after_a_change(app, client, a
     assert "Up to date" in page and "Home care" in page and "Skill families" in page
     give(people[0], taxonomy, {"ICT-NET": 1})
     page = text(client.get("/insights/families"))
-    assert "Out of date" in page
+    assert "Out of date" in page and "A new computation is on its way" in page
+    run_jobs()
+    assert "Up to date" in text(client.get("/insights/families"))
 
 
-def test_a_running_recomputation_is_not_started_twice(app, client, auth, users, post_form, org):
-    app.config["RECOMPUTE_IN_BACKGROUND"] = False
-    analytics._save_progress(org.id, {"state": "running", "step": 2, "label": "model",
-                                      "started_at": analytics.utcnow().isoformat()})
+def test_a_running_recomputation_shows_its_step_and_a_dead_one_can_restart(
+        app, client, auth, users, post_form, org):
+    run_jobs()
+    job, _ = recompute.request(org.id)
+    db.session.commit()
+    db.session.execute(sa.update(Job).where(Job.id == job.id).values(
+        state="running", step=2, label="families", started_at=jobs.utcnow(),
+        heartbeat_at=jobs.utcnow()))
+    db.session.commit()
     auth.login("manager")
-    resp = post_form("/insights/recompute", {}, page="/")
-    assert resp.status_code == 302
     page = text(client.get("/insights/recompute"))
-    assert "Passo 2 di 5: Preparazione del modello" in page
-    assert analytics.cached(org.id) is None
+    assert "Passo 2 di 4: Ricerca delle famiglie di competenze" in page
+    assert "Ricalcola ora" not in page
+    # its consumer is killed: no heartbeat for longer than JOB_DEAD_AFTER
+    db.session.execute(sa.update(Job).where(Job.id == job.id).values(
+        heartbeat_at=jobs.utcnow() - jobs.timedelta(seconds=app.config["JOB_DEAD_AFTER"] + 1)))
+    db.session.commit()
+    page = text(client.get("/insights/recompute"))
+    assert "si è interrotto" in page and "Ricalcola ora" in page
+    assert post_form("/insights/recompute", {}, page="/insights/recompute").status_code == 302
+    run_jobs()
+    assert client.get("/insights/recompute/status.json").get_json()["state"] == "done"
+    assert db.session.get(Job, job.id).state == "failed"
 
 
 def test_employee_home_suggests_skills_with_a_reason(client, auth, people):

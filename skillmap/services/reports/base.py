@@ -1,8 +1,9 @@
 """What every report shares: filters, the taxonomy and people as DataFrames.
 
-The people and their profile rows are read with one query each per data
-version (:mod:`skillmap.services.reports.cache`) into compact integer
-columns; the reports aggregate them with pandas.
+The people and their profile rows come from the one reader,
+:mod:`skillmap.services.profile_data`, once per data version; the reports
+aggregate them with pandas and keep their own tables in the same versioned
+cache (:func:`skillmap.services.versions.memo`).
 """
 from __future__ import annotations
 
@@ -14,16 +15,15 @@ import pandas as pd
 import sqlalchemy as sa
 
 from skillmap.extensions import db
-from skillmap.models import Person, PersonSkill, Skill, SkillArea, Unit
+from skillmap.models import Person, Skill, SkillArea, Unit
 from skillmap.models.base import utcnow
-from skillmap.services.frames import int_columns
+from skillmap.services import versions
+from skillmap.services.profile_data import (  # noqa: F401  (the reports import them from here)
+    NO_UNIT, in_unit, people_table, profile_table, profiles_frame)
 from skillmap.services.report_exports import Table
-from skillmap.services.reports import cache
 
 #: level from which a person "holds" a skill for the reports
 STRONG = 3
-#: the row label key of people without a unit
-NO_UNIT = 0
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def filter_options(organisation_id: int, lang: str) -> dict:
 
 def skills_frame(organisation_id: int, lang: str, area_id: int | None = None) -> pd.DataFrame:
     """Active skills: ``skill_id``, ``code``, ``skill`` (name), ``area_id`` (top), ``area``."""
-    return cache.memo(organisation_id, "skills", (lang, area_id),
+    return versions.memo(organisation_id, "skills", (lang, area_id),
                       lambda: _skills_frame(organisation_id, lang, area_id)).copy()
 
 
@@ -125,59 +125,6 @@ def frame(query, columns: list[str]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame({c: [] for c in columns})
     return pd.DataFrame(dict(zip(columns, (list(col) for col in zip(*rows)))))
-
-
-def people_table(organisation_id: int) -> pd.DataFrame:
-    """Everyone of the organisation: ``person``, ``unit_id`` (0 = no unit), ``job_title``.
-
-    Shared between requests while the data is unchanged: do not modify it.
-    """
-    def load():
-        rows = db.session.connection().execute(
-            sa.select(Person.id, sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT))),
-                      Person.job_title)
-            .where(Person.organisation_id == organisation_id).order_by(Person.id)).fetchall()
-        ids, units, titles = (list(c) for c in zip(*rows)) if rows else ([], [], [])
-        return pd.DataFrame({"person": np.array(ids, dtype=np.int64),
-                             "unit_id": np.array(units, dtype=np.int64),
-                             "job_title": pd.Series(titles, dtype=object)})
-    return cache.memo(organisation_id, "people", (), load)
-
-
-def profile_table(organisation_id: int) -> pd.DataFrame:
-    """Every profile row of the organisation, long form, one query:
-    ``person``, ``unit_id`` (0 = no unit), ``skill``, ``level``, ``wants_to_grow``.
-
-    Inactive skills included (each report filters what it shows). Shared
-    between requests while the data is unchanged: do not modify it.
-    """
-    def load():
-        q = (sa.select(PersonSkill.person_id,
-                       sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT))),
-                       PersonSkill.skill_id, PersonSkill.level,
-                       sa.case((PersonSkill.wants_to_grow, 1), else_=0))
-             .join(Person, Person.id == PersonSkill.person_id)
-             .where(Person.organisation_id == organisation_id))
-        return int_columns(q, {"person": "int64", "unit_id": "int64", "skill": "int64",
-                                "level": "int8", "wants_to_grow": "bool"})
-    return cache.memo(organisation_id, "profiles", (), load)
-
-
-def in_unit(df: pd.DataFrame, unit_id: int | None) -> pd.DataFrame:
-    """Rows of :func:`profile_table` or :func:`people_table` in one unit (0 = no unit)."""
-    return df if unit_id is None else df[df["unit_id"].to_numpy() == unit_id]
-
-
-def profiles_frame(organisation_id: int, unit_id: int | None = None,
-                   skill_ids=None, held_only: bool = False) -> pd.DataFrame:
-    """Long-form profiles for the engine: ``person``, ``skill``, ``level``, ``wants_to_grow``."""
-    df = in_unit(profile_table(organisation_id), unit_id)
-    if skill_ids is not None:
-        df = df[df["skill"].isin([int(s) for s in skill_ids])]
-    if held_only:
-        df = df[df["level"] >= 1]
-    return df[["person", "skill", "level", "wants_to_grow"]].astype(
-        {"level": "int64"}).reset_index(drop=True)
 
 
 def level_counts(organisation_id: int, unit_id: int | None = None, skill_ids=None

@@ -1,10 +1,10 @@
 """Skill families (the engine's) with their size and strength in each unit.
 
-The families come from the analytics service (``skillmap/services/analytics.py``),
-which caches the engine's result in ``EngineResult``; the report says when
+The families come from the recompute job (:mod:`skillmap.services.recompute`),
+stored with the data version they were computed from; the report says when
 they were computed and whether profiles changed since. Only when they were
 never computed does this module call :func:`skillmap.engine.skill_families`
-itself (about 0.1 s for 10,000 people), without storing anything.
+itself (about 0.1 s for 10,000 people), in the versioned cache, storing nothing.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from skillmap.engine import skill_families
 from skillmap.models.base import utcnow
-from skillmap.services import analytics
+from skillmap.services import recompute, versions
 from skillmap.services.report_exports import Table
 from skillmap.services.reports.base import (STRONG, Filters, Report, in_unit, profile_table,
                                             profiles_frame, skills_frame, units_frame)
@@ -26,14 +26,18 @@ TRANSVERSAL = -1
 
 def family_labels(organisation_id: int) -> tuple[pd.Series, datetime, bool]:
     """skill_id -> family number, when the families were computed, and whether stale."""
-    hit = analytics.cached(organisation_id, analytics.FAMILIES)
+    hit = recompute.family_result(organisation_id)
     if hit is not None and hit.payload.get("families"):
         labels = {int(s): int(fam["id"]) for fam in hit.payload["families"]
                   for s in fam["members"]}
-        return pd.Series(labels, dtype="int64"), hit.computed_at, hit.stale
-    prof = profiles_frame(organisation_id)
-    labels = skill_families(prof[["person", "skill", "level"]], seed=analytics.SEED).labels
-    return labels.astype("int64"), utcnow(), False
+        return pd.Series(labels, dtype="int64"), hit.computed_at, hit.outdated
+
+    def compute():
+        prof = profiles_frame(organisation_id)
+        return (skill_families(prof[["person", "skill", "level"]], seed=recompute.SEED)
+                .labels.astype("int64"), utcnow())
+    labels, when = versions.memo(organisation_id, "families_live", (), compute)
+    return labels, when, False
 
 
 def families_report(organisation_id: int, f: Filters, min_group: int, lang: str) -> Report:

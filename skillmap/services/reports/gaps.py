@@ -21,7 +21,7 @@ from skillmap.engine import skill_gaps
 from skillmap.extensions import db
 from skillmap.models import Project, ProjectRequirement, RoleTarget
 from skillmap.services.report_exports import Table
-from skillmap.services.reports import cache
+from skillmap.services import versions
 from skillmap.services.reports.base import (Filters, Report, anonymous_profiles, frame, in_unit,
                                             level_counts, people_table, profile_table,
                                             skills_frame, units_frame)
@@ -44,7 +44,7 @@ def project_demand(organisation_id: int) -> pd.DataFrame:
 
 def role_demand(organisation_id: int, unit_id: int | None) -> pd.DataFrame:
     """Per skill and unit: people whose role targets the skill, and how many meet the level."""
-    return cache.memo(organisation_id, "role_demand", (unit_id,),
+    return versions.memo(organisation_id, "role_demand", (unit_id,),
                       lambda: _role_demand(organisation_id, unit_id)).copy()
 
 
@@ -76,7 +76,7 @@ def gap_table(organisation_id: int, f: Filters, lang: str, roles: pd.DataFrame |
     (gaps, growth, trends and the candidate lists all start from it). ``roles``
     is accepted for callers that have :func:`role_demand` already (it is cached too).
     """
-    return cache.memo(organisation_id, "gap_table", (f.unit_id, f.area_id, lang),
+    return versions.memo(organisation_id, "gap_table", (f.unit_id, f.area_id, lang),
                       lambda: _gap_table(organisation_id, f, lang)).copy()
 
 

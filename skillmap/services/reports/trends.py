@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from skillmap.models import Person, SkillChange
 from skillmap.services.frames import raw_rows
 from skillmap.services.report_exports import Table
-from skillmap.services.reports import cache
+from skillmap.services import versions
 from skillmap.services.reports.base import STRONG, Filters, Report, person_unit_filter
 from skillmap.services.reports.gaps import gap_table
 from skillmap.services.suppression import small_group_mask
@@ -73,7 +73,7 @@ def trends_report(organisation_id: int, f: Filters, min_group: int, lang: str) -
     end = pd.Period(now.strftime("%Y-%m"), "M")
     months = pd.period_range(end=end, periods=MONTHS, freq="M")
     skill_ids = [int(s) for s in key.get("skill_id", [])]
-    cover = cache.memo(organisation_id, "coverage", (f.unit_id, tuple(skill_ids), str(end)),
+    cover = versions.memo(organisation_id, "coverage", (f.unit_id, tuple(skill_ids), str(end)),
                        lambda: coverage_by_month(
                            key_changes(organisation_id, f.unit_id, skill_ids), months)).copy()
     names = dict(zip(key.get("skill_id", []), key.get("skill", [])))

@@ -1,9 +1,10 @@
 """Skill families and the recompute button with its progress page."""
-from flask import abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from skillmap.services import analytics
+from skillmap.extensions import db
+from skillmap.services import advice, jobs, recompute as recompute_service
 from skillmap.web import nav
 from skillmap.web.access import roles
 from skillmap.web.insights import bp, drawing
@@ -15,7 +16,6 @@ nav.add("insights.families", _l("Skill families"), order=60)
 STEP_LABELS = {
     "queued": _l("Waiting to start"),
     "load": _l("Reading the profiles"),
-    "model": _l("Preparing the model for suggestions"),
     "families": _l("Finding the skill families"),
     "layout": _l("Drawing the skill network"),
     "save": _l("Saving the results"),
@@ -24,11 +24,11 @@ STEP_LABELS = {
 
 
 def _families_context(org_id: int) -> dict:
-    result = analytics.cached(org_id, analytics.FAMILIES)
+    result = recompute_service.family_result(org_id)
     if result is None:
         return {"result": None}
     payload = result.payload
-    skills = analytics.skills_by_id(s for f in payload["families"] for s in f["members"])
+    skills = advice.skills_by_id(s for f in payload["families"] for s in f["members"])
     families = []
     for fam in payload["families"]:
         members = [skills[s] for s in fam["members"] if s in skills]
@@ -48,8 +48,7 @@ def _families_context(org_id: int) -> dict:
 @roles("coordinator", "manager", "admin")
 def families():
     ctx = _families_context(current_user.organisation_id)
-    return render_template("insights/families.html", form=RecomputeForm(),
-                           progress=analytics.progress_of(current_user.organisation_id),
+    return render_template("insights/families.html", form=RecomputeForm(), status=_status(),
                            can_recompute=current_user.role in ("manager", "admin"), **ctx)
 
 
@@ -59,30 +58,39 @@ def recompute():
     form = RecomputeForm()
     if not form.validate_on_submit():
         abort(400)
-    app = current_app._get_current_object()
-    started = analytics.start_recompute(
-        app, current_user.organisation_id,
-        background=app.config.get("RECOMPUTE_IN_BACKGROUND", True))
-    if not started:
-        flash(_("A recomputation is already running."), "info")
+    _job, queued = recompute_service.request(current_user.organisation_id,
+                                             user_id=current_user.id)
+    db.session.commit()
+    if not queued:
+        flash(_("A recomputation is already waiting to start: it will include every change."),
+              "info")
     return redirect(url_for("insights.recompute_status"))
 
 
 def _status() -> dict:
-    data = analytics.progress_of(current_user.organisation_id) or {"state": "none", "step": 0,
-                                                                    "label": "queued"}
-    data["steps"] = len(analytics.STEPS)
-    label = STEP_LABELS.get(data.get("label"), data.get("label", ""))
-    if data["state"] == "running":
-        data["message"] = _("Step %(n)d of %(total)d: %(what)s…", n=data.get("step", 0),
-                            total=data["steps"], what=label)
-    elif data["state"] == "done":
+    """The last recompute job as the pages describe it (reads only)."""
+    job = jobs.latest(current_user.organisation_id, recompute_service.KIND)
+    steps = len(recompute_service.STEPS)
+    if job is None:
+        return {"state": "none", "step": 0, "steps": steps, "live": False,
+                "message": _("No recomputation has run yet.")}
+    state = jobs.effective_state(job)
+    data = {"state": state, "step": job.step, "steps": steps, "job": job,
+            "live": state in ("queued", "running")}
+    label = STEP_LABELS.get(job.label, job.label)
+    if state == "queued":
+        data["message"] = _("Waiting to start: the computation begins in a few moments.")
+    elif state == "running":
+        data["message"] = _("Step %(n)d of %(total)d: %(what)s…", n=job.step or 1,
+                            total=steps, what=label)
+    elif state == "done":
         data["message"] = _("Recomputation finished.")
-    elif data["state"] == "failed":
+    elif job.state == "running":  # its consumer stopped beating
+        data["message"] = _("The recomputation stopped unexpectedly (the background worker "
+                            "was interrupted). You can start it again.")
+    else:
         data["message"] = _("Recomputation failed. Try again; if it fails again, ask the "
                             "administrator to run “flask recompute” and read its output.")
-    else:
-        data["message"] = _("No recomputation has run yet.")
     return data
 
 
@@ -97,4 +105,3 @@ def recompute_status():
 def recompute_status_json():
     status = _status()
     return jsonify({k: status.get(k) for k in ("state", "step", "steps", "message")})
-

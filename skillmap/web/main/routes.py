@@ -2,7 +2,7 @@
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from skillmap.services import accounts, analytics, dashboard
+from skillmap.services import accounts, advice, dashboard
 from skillmap.web.access import roles
 from skillmap.web.main import bp
 
@@ -13,7 +13,7 @@ def home():
     role = current_user.role
     if role == "employee":
         data = dashboard.employee_summary(current_user.person)
-        data["grow_next"] = analytics.grow_next(current_user.person)
+        data["grow_next"] = advice.grow_next(current_user.person)
     elif role == "coordinator":
         data = dashboard.coordinator_summary(current_user)
     elif role == "manager":

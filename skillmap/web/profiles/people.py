@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from skillmap.extensions import db
 from skillmap.models import Person, PersonSkill
-from skillmap.services import analytics, directory, profiles
+from skillmap.services import advice, directory, profiles
 from skillmap.web import nav
 from skillmap.web.access import require_same_org, roles
 from skillmap.web.profiles import bp
@@ -47,7 +47,7 @@ def person(person_id: int):
     profiles.record_view(current_user, person)
     rows = profiles.person_skills(person)
     can_confirm = current_user.role in CONFIRMERS
-    backup = ({"backups": analytics.backups(person), "backup_subject": person}
+    backup = ({"backups": advice.backups(person), "backup_subject": person}
               if current_user.role == "manager" else {})
     return render_template("profiles/person.html", person=person, **backup,
                            groups=profiles.grouped_by_area(rows), can_confirm=can_confirm,

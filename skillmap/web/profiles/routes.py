@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from skillmap.extensions import db
 from skillmap.models import Skill
-from skillmap.services import analytics, privacy, profiles, proposals, skill_search
+from skillmap.services import advice, privacy, profiles, proposals, skill_search
 from skillmap.web import nav
 from skillmap.web.access import roles
 from skillmap.web.profiles import bp
@@ -49,7 +49,7 @@ def mine():
         history=profiles.history(person), viewers=profiles.viewers(person),
         confirmers=profiles.confirmer_names(rows),
         proposals=profiles.my_proposals(current_user), search_form=SearchForm(),
-        language_names=_language_names(), grow_next=analytics.grow_next(person))
+        language_names=_language_names(), grow_next=advice.grow_next(person))
 
 
 @bp.route("/profile/skills/search")

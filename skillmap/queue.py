@@ -1,0 +1,136 @@
+"""The task queue (Huey): where background work runs, never in a web worker.
+
+Storage by ``SKILLMAP_QUEUE_URL`` (config ``QUEUE_URL``):
+
+* unset: a SQLite file beside the database (``instance/queue.sqlite``), the
+  embedded default with no extra server; ``make run`` starts one consumer;
+* ``redis://host:port/db``: production, where consumers on several machines
+  share one queue;
+* ``memory``: in the process (tests), drained with :func:`drain`.
+
+Consumers run ``flask --app skillmap jobs-worker``. Every task runs inside an
+app context of the consumer's app; state and progress go to the job table
+(:mod:`skillmap.services.jobs`), which pages read. Periodic tasks: a minutely
+reaper (dead consumers, lost messages), the nightly recompute and, where a
+backup directory is configured, the daily backup.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from huey import Huey, crontab
+from huey.exceptions import RetryTask
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+
+__all__ = ["drain", "huey", "init_app", "ping", "send"]
+
+NAME = "skillmap"
+#: seconds before a job that found another run of its kind running tries again
+BUSY_RETRY = 5
+
+huey = Huey(NAME, results=False, utc=True, storage_class=MemoryStorage)
+
+
+def storage_for(app):
+    """The queue storage the app's configuration asks for."""
+    url = app.config.get("QUEUE_URL") or ""
+    if url == "memory":
+        return MemoryStorage(NAME)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisStorage(NAME, url=url)
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+    elif url:
+        raise RuntimeError(f"SKILLMAP_QUEUE_URL: {url!r} is not redis://..., sqlite:///... "
+                           "or memory")
+    else:
+        path = os.path.join(app.instance_path, "queue.sqlite")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteStorage(NAME, filename=path)
+
+
+def init_app(app) -> None:
+    """Point the queue at the app's storage; tasks run in this app's context."""
+    huey.storage = storage_for(app)
+    huey.flask_app = app
+    app.extensions["skillmap_queue"] = huey
+
+
+def _in_app(fn, *args):
+    app = huey.flask_app
+    from skillmap.extensions import db
+
+    with app.app_context():
+        try:
+            return fn(*args)
+        finally:
+            db.session.remove()
+
+
+def send(job_id: int, delay: float = 0.0) -> None:
+    """Put a job's message in the queue (after the commit that made the job row)."""
+    run_job.schedule(args=(job_id,), delay=delay) if delay else run_job(job_id)
+
+
+def ping() -> bool:
+    """Whether the queue's storage answers (for /healthz)."""
+    try:
+        huey.storage.queue_size()
+    except Exception:  # any storage error means "not reachable"
+        return False
+    return True
+
+
+def drain(now: float | None = None) -> int:
+    """Run every queued and scheduled message in this process (tests, tiny installations).
+
+    Scheduled messages (debounced recomputes) run too, as if their time had come.
+    Returns how many ran.
+    """
+    ran = 0
+    far = time.time() + 10 ** 7 if now is None else now
+    for _ in range(1000):
+        for task in huey.read_schedule(_utc_timestamp(far)):
+            huey.enqueue(task)
+        task = huey.dequeue()
+        if task is None:
+            break
+        if task.eta is not None:
+            task.eta = None
+        huey.execute(task)
+        ran += 1
+    return ran
+
+
+def _utc_timestamp(ts: float):
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None)
+
+
+# --------------------------------------------------------------------------- tasks
+
+@huey.task()
+def run_job(job_id: int):
+    from skillmap.services import jobs
+
+    try:
+        return _in_app(jobs.run, job_id)
+    except jobs.JobBusy:
+        raise RetryTask(delay=BUSY_RETRY)
+
+
+@huey.periodic_task(crontab(minute="*"), name="skillmap.reap")
+def reap():
+    from skillmap.services import jobs
+
+    return _in_app(jobs.reap)
+
+
+@huey.periodic_task(crontab(hour="2", minute="15"), name="skillmap.nightly_recompute")
+def nightly_recompute():
+    from skillmap.services import recompute
+
+    return _in_app(recompute.request_for_all, "schedule")
