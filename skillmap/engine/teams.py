@@ -47,7 +47,7 @@ from scipy.optimize import linprog
 
 from .convert import validate_profiles
 
-__all__ = ["TeamSuggestion", "team_coverage", "suggest_team"]
+__all__ = ["TeamSuggestion", "UnitCapExceeded", "team_coverage", "suggest_team"]
 
 _TOL = 1e-12
 _GAP = 1e-9       # a team this close to an upper bound is optimal: stop searching
@@ -60,6 +60,10 @@ _RESTART_PATIENCE = 60  # ... each with a shorter patience ...
 _RESTART_STALE = 3  # ... and until this many in a row found nothing better ...
 _RESTART_WORK = 4_000_000  # ... while (members x pool nonzeros x rounds) stays below this
 _TENURE = 10       # rounds a person who left stays out (drawn from TENURE..2 TENURE)
+
+class UnitCapExceeded(ValueError):
+    """The people who must be in the team already break ``max_per_unit``."""
+
 
 @dataclass
 class TeamSuggestion:
@@ -713,7 +717,8 @@ def suggest_team(profiles: pd.DataFrame, requirements: pd.DataFrame, team_size: 
     if max_per_unit is not None:
         count = np.bincount(unit_codes[fixed][unit_codes[fixed] >= 0], minlength=1)
         if (count > max_per_unit).any():
-            raise ValueError(f"must_include has more than {max_per_unit} people from one unit")
+            raise UnitCapExceeded(
+                f"must_include has more than {max_per_unit} people from one unit")
     key = np.random.default_rng(seed).permutation(len(people))
     solver = _Solver(inst.C, inst.req, allowed, key, unit_codes, max_per_unit, seed)
     pool_mask = allowed.copy()

@@ -29,6 +29,9 @@ class Project(db.Model):
     hours_per_month: Mapped[int] = mapped_column(default=0)
     team_size: Mapped[int] = mapped_column(default=4)
     status: Mapped[str] = mapped_column(sa.String(20), default="idea", index=True)
+    #: +1 on every change of the team (a saved team, an answer, interest): a team page
+    #: drawn from an older version cannot be saved over a newer team
+    team_version: Mapped[int] = mapped_column(default=0, server_default="0")
     coordinator_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     proposed_by_id: Mapped[Optional[int]] = mapped_column(
@@ -47,6 +50,7 @@ class ProjectRequirement(db.Model):
     """A skill a project needs: minimum level, importance and head count."""
 
     __table_args__ = (
+        sa.UniqueConstraint("project_id", "skill_id"),
         sa.CheckConstraint("min_level >= 1 AND min_level <= 5", name="level"),
         sa.CheckConstraint("weight >= 1 AND weight <= 5", name="weight"),
         sa.CheckConstraint("count >= 1", name="count"),

@@ -20,6 +20,7 @@ from skillmap.models import (AuditEvent, Person, PersonSkill, Skill, SkillArea, 
                              SkillProposal, User)
 from skillmap.models.base import utcnow
 from skillmap.services import audit
+from skillmap.services.errors import DuplicateError
 
 NOTE_MAX = 500
 HOURS_MAX = 200
@@ -123,9 +124,18 @@ def add_skill(person: Person, skill_id: int | None, data: SkillData, *,
                      last_used_year=data.last_used_year, note=(data.note or "").strip(),
                      evidence_expires_on=data.evidence_expires_on)
     db.session.add(ps)
-    db.session.flush()
-    _change(ps, actor, "added" if data.level else "wish", None, data.level)
-    db.session.commit()
+    try:
+        db.session.flush()
+        _change(ps, actor, "added" if data.level else "wish", None, data.level)
+        db.session.commit()
+    except sa.exc.IntegrityError as exc:
+        # the same skill added by another request (double click, second tab) in the meantime
+        db.session.rollback()
+        existing = db.session.scalar(sa.select(PersonSkill).where(
+            PersonSkill.person_id == person.id, PersonSkill.skill_id == skill.id))
+        if existing is None:
+            raise
+        raise DuplicateError(existing) from exc
     return ps
 
 
@@ -135,6 +145,7 @@ def update_skill(ps: PersonSkill, version: int | None, data: SkillData, *,
     check(data)
     if version is None or version != ps.version:
         raise StaleEdit(ps)
+    ps_id = ps.id
     old_level, old_wish, old_note = ps.level, ps.wants_to_grow, ps.note
     ps.level = data.level
     ps.wants_to_grow = data.wants_to_grow or data.level == 0
@@ -151,20 +162,21 @@ def update_skill(ps: PersonSkill, version: int | None, data: SkillData, *,
         db.session.commit()
     except StaleDataError:  # another request saved between our read and our write
         db.session.rollback()
-        raise StaleEdit(db.session.get(PersonSkill, ps.id))
+        raise StaleEdit(db.session.get(PersonSkill, ps_id))
     return ps
 
 
 def remove_skill(ps: PersonSkill, version: int | None, *, actor: User) -> None:
     if version is not None and version != ps.version:
         raise StaleEdit(ps)
+    ps_id = ps.id
     _change(ps, actor, "removed", ps.level, None)
     db.session.delete(ps)
     try:
         db.session.commit()
-    except StaleDataError:
+    except StaleDataError:  # changed or removed by another request in the meantime
         db.session.rollback()
-        raise StaleEdit(db.session.get(PersonSkill, ps.id))
+        raise StaleEdit(db.session.get(PersonSkill, ps_id))
 
 
 def history(person: Person, limit: int = 30) -> list[SkillChange]:
@@ -242,7 +254,7 @@ def confirm_level(ps: PersonSkill, level: int, comment: str, *, actor: User) -> 
     if len(comment or "") > NOTE_MAX:
         raise ProfileError("comment", _l("The comment can be at most %(n)d characters long.",
                                          n=NOTE_MAX))
-    old = ps.confirmed_level
+    ps_id, old = ps.id, ps.confirmed_level
     ps.confirmed_level = level
     ps.confirmed_by_id = actor.id
     ps.confirmed_at = utcnow()
@@ -251,7 +263,11 @@ def confirm_level(ps: PersonSkill, level: int, comment: str, *, actor: User) -> 
     audit.record(actor.organisation_id, actor.id, "skill.confirmed",
                  subject_person_id=ps.person_id,
                  detail=f"skill {ps.skill_id}: level {ps.level}, confirmed {level}")
-    db.session.commit()
+    try:
+        db.session.commit()
+    except StaleDataError:  # the employee (or another confirmer) saved it in the meantime
+        db.session.rollback()
+        raise StaleEdit(db.session.get(PersonSkill, ps_id))
 
 
 # -- who viewed my profile ---------------------------------------------------------------

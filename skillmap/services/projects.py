@@ -14,6 +14,8 @@ from skillmap.models import (PROJECT_STATUSES, Person, PersonSkill, Project, Pro
                              Skill, SkillArea, TeamMember, User)
 from skillmap.models.base import utcnow
 from skillmap.services import audit
+from skillmap.services.errors import ConflictError, DuplicateError
+from skillmap.services.teams import lock_team
 
 OPEN_STATUSES = ("staffing", "active")
 PROJECT_FIELDS = ("title", "description", "goals", "start_date", "end_date", "hours_per_month",
@@ -27,6 +29,10 @@ class ProjectError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class InvitationClosed(ConflictError):
+    """The invitation was answered (or withdrawn) by another request first."""
 
 
 def status_rank(status: str) -> int:
@@ -156,7 +162,11 @@ def skill_choices(organisation_id: int, query: str = "") -> list[tuple[Skill, Sk
 
 
 def add_requirement(project: Project, data: dict, actor: User) -> ProjectRequirement:
-    """Add one required skill; refuses unknown skills, duplicates and out-of-range numbers."""
+    """Add one required skill; refuses unknown skills, duplicates and out-of-range numbers.
+
+    Two requests adding the same skill at once: the second finds the first's row (unique
+    per project and skill) and gets :class:`DuplicateError`.
+    """
     skill = db.session.get(Skill, data.get("skill_id") or 0)
     if skill is None or skill.organisation_id != project.organisation_id or not skill.active:
         raise ProjectError("unknown skill", "skill")
@@ -170,7 +180,15 @@ def add_requirement(project: Project, data: dict, actor: User) -> ProjectRequire
     project.requirements.append(req)
     audit.record(project.organisation_id, actor.id, "project.requirement_added",
                  detail=f"project {project.id} skill {skill.id}")
-    db.session.commit()
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError as exc:
+        db.session.rollback()
+        if db.session.scalar(sa.select(ProjectRequirement.id).where(
+                ProjectRequirement.project_id == project.id,
+                ProjectRequirement.skill_id == skill.id)) is None:
+            raise
+        raise DuplicateError() from exc
     return req
 
 
@@ -235,26 +253,45 @@ def membership(project: Project, person_id: int) -> TeamMember | None:
 
 
 def say_interested(project: Project, user: User) -> TeamMember:
-    """An employee says they would like to join an open project."""
+    """An employee says they would like to join an open project (saying it twice is fine).
+
+    The project's row is locked first, so the check and the insert see every other change
+    of this team; a duplicate that still slips through (a request that did not lock) is
+    read back after the rollback.
+    """
     if project.status not in OPEN_STATUSES or user.person_id is None:
         raise ProjectError("not open")
+    lock_team(project.id, bump=False)
     tm = membership(project, user.person_id)
-    if tm is not None:
-        if tm.status == "interested":
-            return tm
+    if tm is None:
+        tm = TeamMember(project_id=project.id, person_id=user.person_id, status="interested",
+                        role="member")
+        db.session.add(tm)
+        audit.record(project.organisation_id, user.id, "project.interested",
+                     subject_person_id=user.person_id, detail=f"project {project.id}")
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError as exc:
+            db.session.rollback()
+            tm = membership(project, user.person_id)
+            if tm is None:
+                raise
+            if tm.status != "interested":
+                raise ProjectError("already on the team") from exc
+        return tm
+    db.session.rollback()   # nothing to change: release the lock
+    if tm.status != "interested":
         raise ProjectError("already on the team")
-    tm = TeamMember(project_id=project.id, person_id=user.person_id, status="interested",
-                    role="member")
-    db.session.add(tm)
-    audit.record(project.organisation_id, user.id, "project.interested",
-                 subject_person_id=user.person_id, detail=f"project {project.id}")
-    db.session.commit()
     return tm
 
 
 def withdraw_interest(project: Project, user: User) -> None:
-    tm = membership(project, user.person_id) if user.person_id else None
+    if user.person_id is None:
+        raise ProjectError("not interested")
+    lock_team(project.id, bump=False)
+    tm = membership(project, user.person_id)
     if tm is None or tm.status != "interested":
+        db.session.rollback()
         raise ProjectError("not interested")
     db.session.delete(tm)
     audit.record(project.organisation_id, user.id, "project.interest_withdrawn",
@@ -263,13 +300,27 @@ def withdraw_interest(project: Project, user: User) -> None:
 
 
 def respond_to_invitation(tm: TeamMember, user: User, accept: bool) -> TeamMember:
-    """The invited person accepts or declines; a decline reopens the place."""
-    if tm.person_id != user.person_id or tm.status != "invited":
+    """The invited person accepts or declines; a decline reopens the place.
+
+    Only one answer counts: the status changes with ``WHERE status = 'invited'``, after the
+    project's row is locked (an answer changes the team, so it adds 1 to ``team_version``
+    and a coordinator's page drawn before it can no longer be saved over it). A second
+    answer, or one to an invitation withdrawn meanwhile, gets :class:`InvitationClosed`.
+    """
+    if tm.person_id != user.person_id:
         raise ProjectError("not your invitation")
-    tm.status = "accepted" if accept else "declined"
-    tm.responded_at = utcnow()
-    audit.record(tm.project.organisation_id, user.id,
-                 "team.accepted" if accept else "team.declined",
-                 subject_person_id=tm.person_id, detail=f"project {tm.project_id}")
+    if tm.status != "invited":
+        raise InvitationClosed()
+    project_id, organisation_id, member_id = tm.project_id, tm.project.organisation_id, tm.id
+    lock_team(project_id)
+    table = TeamMember.__table__
+    changed = db.session.execute(
+        sa.update(table).where(table.c.id == member_id, table.c.status == "invited")
+        .values(status="accepted" if accept else "declined", responded_at=utcnow())).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise InvitationClosed()
+    audit.record(organisation_id, user.id, "team.accepted" if accept else "team.declined",
+                 subject_person_id=user.person_id, detail=f"project {project_id}")
     db.session.commit()
-    return tm
+    return db.session.get(TeamMember, member_id)

@@ -12,11 +12,13 @@ from datetime import date
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
-from skillmap.engine.teams import suggest_team, team_coverage
+from skillmap.engine.teams import UnitCapExceeded, suggest_team, team_coverage
 from skillmap.extensions import db
 from skillmap.models import Person, PersonSkill, Project, ProjectRequirement, Skill, TeamMember
 from skillmap.services import audit
+from skillmap.services.errors import ConflictError
 from skillmap.services.profile_data import profiles_frame
 
 SEED = 0
@@ -25,11 +27,59 @@ ACTIVE_MEMBER = ("invited", "accepted")
 
 
 class TeamError(ValueError):
-    """Options the team builder refuses; ``field`` names the form field."""
+    """Options or a team the builder refuses; the subclass says why, ``field`` names the
+    form field it belongs to."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    field: str | None = None
+
+    def __init__(self, field: str | None = None):
+        super().__init__(type(self).__name__)
+        if field is not None:
+            self.field = field
+
+
+class UnknownPerson(TeamError):
+    """Someone who is not in the project's organisation."""
+
+
+class PinAndExclude(TeamError):
+    field = "excludes"
+
+
+class TooManyPins(TeamError):
+    field = "pins"
+
+
+class TeamTooLarge(TeamError):
+    field = "team"
+
+
+class UnitCap(TeamError):
+    """The kept people already break the per-unit limit."""
+
+    field = "max_per_unit"
+
+
+class NoRequirements(TeamError):
+    """The project lists no required skills yet."""
+
+
+class MentorNotInTeam(TeamError):
+    field = "members"
+
+
+class NotStaffing(TeamError):
+    """Invitations are sent only while a project looks for a team or is active."""
+
+    field = "members"
+
+
+class Unsolvable(TeamError):
+    """The engine refused these options for another reason."""
+
+
+class StaleTeam(ConflictError):
+    """The team changed after the page it was chosen on was drawn: nothing was saved."""
 
 
 @dataclass
@@ -122,13 +172,13 @@ def _check(project: Project, options: Options, org_people: set[int]) -> None:
     for name, ids in (("pins", options.pins), ("excludes", options.excludes),
                       ("team", options.team or [])):
         if set(ids) - org_people:
-            raise TeamError("unknown person", name)
+            raise UnknownPerson(name)
     if set(options.pins) & set(options.excludes):
-        raise TeamError("pin and exclude", "excludes")
+        raise PinAndExclude()
     if len(set(options.pins)) > project.team_size:
-        raise TeamError("too many pins", "pins")
+        raise TooManyPins()
     if options.team is not None and len(set(options.team)) > project.team_size:
-        raise TeamError("team too large", "team")
+        raise TeamTooLarge()
 
 
 def people_named(organisation_id: int, ids) -> list[Person]:
@@ -155,7 +205,7 @@ def suggest(project: Project, options: Options) -> dict:
     _check(project, options, org_people)
     data = engine_input(project, options)
     if not len(data.requirements):
-        raise TeamError("no requirements")
+        raise NoRequirements()
     common = dict(candidates=data.candidates, exclude=options.excludes, seed=SEED,
                   max_per_unit=options.max_per_unit,
                   units=data.units if options.max_per_unit else None,
@@ -169,10 +219,10 @@ def suggest(project: Project, options: Options) -> dict:
         else:
             result = suggest_team(data.profiles, data.requirements, project.team_size,
                                   must_include=options.pins, alternatives=ALTERNATIVES, **common)
+    except UnitCapExceeded as exc:
+        raise UnitCap() from exc
     except ValueError as exc:
-        if "unit" in str(exc):
-            raise TeamError("unit cap", "max_per_unit") from exc
-        raise TeamError(str(exc)) from exc
+        raise Unsolvable() from exc
     return _view(project, options, data, result)
 
 
@@ -254,29 +304,62 @@ def _holders_anywhere(organisation_id: int, skill_ids) -> dict[int, int]:
 
 # ----------------------------------------------------------------- saving
 
-def save_team(project: Project, members: list[int], growth: list[tuple[int, int]], actor) -> int:
+def lock_team(project_id: int, seen_version: int | None = None, *, bump: bool = True) -> bool:
+    """Take the project's row for this transaction before changing its team.
+
+    ``UPDATE project SET team_version = team_version + 1 WHERE id = :id [AND team_version =
+    :seen]``: on PostgreSQL the row lock makes every other change of this team wait for our
+    commit (and then find a different version); on SQLite the statement takes the database's
+    write lock. Either way the members read after this call stay as read until the commit,
+    whatever the isolation level. ``bump=False`` locks without changing the version (interest,
+    which does not change the team). Returns False when ``seen_version`` is no longer current.
+    """
+    table = Project.__table__
+    stmt = (sa.update(table).where(table.c.id == project_id)
+            .values(team_version=table.c.team_version + (1 if bump else 0)))
+    if seen_version is not None:
+        stmt = stmt.where(table.c.team_version == seen_version)
+    return db.session.execute(stmt).rowcount == 1
+
+
+def team_rows(project_id: int) -> list[TeamMember]:
+    """The project's members as the database has them now (not as this session remembers)."""
+    return list(db.session.scalars(
+        sa.select(TeamMember).where(TeamMember.project_id == project_id)
+        .execution_options(populate_existing=True)))
+
+
+def save_team(project: Project, members: list[int], growth: list[tuple[int, int]], actor, *,
+              seen_version: int) -> int:
     """Invite ``members`` (and growth places ``(person, mentor)``); returns how many were invited.
 
     Accepted members stay; invitations not in the new team are withdrawn (pending growth
     places only when new growth places are saved); someone who was only interested, or
     had declined, is invited again. Growth places are outside the team size.
+
+    ``seen_version`` is the ``team_version`` the team was chosen from: if the team changed
+    since (another save, an answer), :class:`StaleTeam` is raised and nothing is saved, so
+    two coordinators' saves never mix. A saved team adds 1 to the version.
     """
     members = list(dict.fromkeys(members))
     growth = [(p, m) for p, m in dict(growth).items() if p not in members]
     org_people = set(db.session.scalars(sa.select(Person.id).where(
         Person.organisation_id == project.organisation_id)))
     if not members or set(members) - org_people or {p for p, _ in growth} - org_people:
-        raise TeamError("unknown person", "members")
+        raise UnknownPerson("members")
     if len(members) > project.team_size:
-        raise TeamError("team too large", "members")
+        raise TeamTooLarge("members")
     if any(m not in members for _, m in growth):
-        raise TeamError("mentor not in team", "members")
+        raise MentorNotInTeam()
     if project.status not in ("staffing", "active"):
-        raise TeamError("not staffing", "members")
+        raise NotStaffing()
+    if not lock_team(project.id, seen_version):
+        db.session.rollback()
+        raise StaleTeam()
     mentors = {m for _, m in growth}
     roles = {p: ("mentor" if p in mentors else "member") for p in members}
     roles.update({p: "growth" for p, _ in growth})
-    existing = {m.person_id: m for m in project.members}
+    existing = {m.person_id: m for m in team_rows(project.id)}
     invited = 0
     for pid, role in roles.items():
         tm = existing.get(pid)
@@ -294,7 +377,12 @@ def save_team(project: Project, members: list[int], growth: list[tuple[int, int]
     audit.record(project.organisation_id, actor.id, "team.saved",
                  detail=f"project {project.id}: members {sorted(members)}, "
                         f"growth {sorted(growth)}")
-    db.session.commit()
+    try:
+        db.session.commit()
+    except (sa.exc.IntegrityError, StaleDataError) as exc:
+        # a row of this team was added or removed by a request that did not lock the project
+        db.session.rollback()
+        raise StaleTeam() from exc
     return invited
 
 

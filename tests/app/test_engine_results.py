@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from skillmap.extensions import db
 from skillmap import engine
-from skillmap.models import DataVersion, EngineResult, Job, Organisation, Person, PersonSkill, Skill
+from skillmap.models import DataVersion, Job, Organisation, Person, PersonSkill, Skill
 from skillmap.services import advice, jobs, recompute, versions
 from skillmap.services.profile_data import profiles_frame
 from tests.conftest import give, run_jobs

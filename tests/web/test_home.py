@@ -1,5 +1,4 @@
 """Each role's home page shows that role's real data."""
-import sqlalchemy as sa
 
 from skillmap.extensions import db
 from skillmap.models import PersonSkill, Project, ProjectRequirement, TeamMember

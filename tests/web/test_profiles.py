@@ -68,7 +68,6 @@ def test_search_is_accent_insensitive(app, taxonomy):
 
     taxonomy["ICT-NET"].name_it = "Reti e sicurezza perché sì"
     db.session.commit()
-    skill_search._INDEX.clear()
     found = skill_search.search(taxonomy["ICT-NET"].organisation_id, "perche si")
     assert found and found[0].skill_id == taxonomy["ICT-NET"].id
 

@@ -14,6 +14,7 @@ and networks >= 2 (1): total weight 7. People with hours to give:
 With two places, Gen + Anna cover 3 + 2 + 1 of 7 = 85.7%, the only best pair.
 """
 import re
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -148,7 +149,8 @@ def test_saving_invites_and_the_employee_answers(client, auth, lab, post_form):
     project, ids = lab["project"], lab["ids"]
     auth.login("coordinator")
     resp = post_form(f"/projects/{project.id}/team",
-                     {"members": [ids["Gen"], ids["Anna"]], "growth": f"{ids['Lia']}:{ids['Gen']}"},
+                     {"members": [ids["Gen"], ids["Anna"]], "growth": f"{ids['Lia']}:{ids['Gen']}",
+                      "team_version": 0},
                      page=f"/projects/{project.id}/team")
     assert resp.status_code == 302
     rows = {m.person_id: (m.status, m.role) for m in db.session.scalars(sa.select(TeamMember))}
@@ -235,6 +237,7 @@ def test_saving_a_bad_team_saves_nothing(client, auth, lab, post_form, data):
             v = v.replace(k, str(i))
         return v
     data = {k: ([fix(x) for x in v] if isinstance(v, list) else fix(v)) for k, v in data.items()}
+    data["team_version"] = 0
     auth.login("coordinator")
     post_form(f"/projects/{lab['project'].id}/team", data, page=f"/projects/{lab['project'].id}/team")
     assert db.session.scalar(sa.select(sa.func.count(TeamMember.id))) == 0
@@ -260,7 +263,8 @@ def test_other_coordinators_neither_see_nor_save_the_team(client, auth, lab, org
     auth.login("altro@test.coop")
     assert client.get(f"/projects/{lab['project'].id}/team").status_code == 403
     token_page = "/projects/"
-    resp = post_form(f"/projects/{lab['project'].id}/team", {"members": [lab["ids"]["Gen"]]},
+    resp = post_form(f"/projects/{lab['project'].id}/team", {"members": [lab["ids"]["Gen"]],
+                                                             "team_version": 0},
                      page=token_page)
     assert resp.status_code == 403
     assert db.session.scalar(sa.select(sa.func.count(TeamMember.id))) == 0
@@ -270,3 +274,48 @@ def test_managers_see_the_suggestion_but_cannot_save(client, auth, lab):
     auth.login("manager")
     html = client.get(f"/projects/{lab['project'].id}/team").get_data(as_text=True)
     assert "Gruppo suggerito" in html and "Salva il gruppo e invia gli inviti" not in html
+
+
+def test_saving_from_an_old_page_shows_the_current_team_and_saves_nothing(client, auth, lab,
+                                                                         post_form):
+    """Two tabs drawn at version 0: the second save is refused, never mixed with the first."""
+    project, ids = lab["project"], lab["ids"]
+    page = f"/projects/{project.id}/team"
+    auth.login("coordinator")
+    assert 'name="team_version" value="0"' in client.get(page).get_data(as_text=True)
+    first = post_form(page, {"members": [ids["Gen"], ids["Anna"]], "team_version": 0})
+    assert first.status_code == 302
+    second = post_form(page, {"members": [ids["Ada"], ids["Sam"]], "team_version": 0})
+    html = unescape(second.get_data(as_text=True))
+    assert second.status_code == 409
+    assert "La squadra è stata cambiata nel frattempo da un'altra persona" in html
+    current = html.split('id="current-title"', 1)[1].split("</section>", 1)[0]
+    assert "Gen Test" in current and "Anna Rossi" in current and "Ada Test" not in current
+    assert 'name="team_version" value="1"' in html   # the page now carries the new version
+    rows = {m.person_id: m.status for m in db.session.scalars(sa.select(TeamMember))}
+    assert rows == {ids["Gen"]: "invited", ids["Anna"]: "invited"}
+    assert db.session.get(Project, project.id).team_version == 1
+
+
+@pytest.mark.parametrize("version", ["", "abc", "7"])
+def test_saving_without_the_current_version_is_refused(client, auth, lab, post_form, version):
+    page = f"/projects/{lab['project'].id}/team"
+    auth.login("coordinator")
+    resp = post_form(page, {"members": [lab["ids"]["Gen"]], "team_version": version})
+    assert resp.status_code == 409
+    assert db.session.scalar(sa.select(sa.func.count(TeamMember.id))) == 0
+    assert db.session.get(Project, lab["project"].id).team_version == 0
+
+
+def test_an_answer_changes_the_team_version(client, auth, lab, post_form):
+    """A coordinator's page drawn before Anna declined cannot re-invite her unseen."""
+    tm = TeamMember(project_id=lab["project"].id, person_id=lab["ids"]["Anna"], status="invited")
+    db.session.add(tm)
+    db.session.commit()
+    auth.login("employee")
+    assert post_form(f"/projects/invitations/{tm.id}/decline", {}, page="/").status_code == 302
+    assert db.session.get(Project, lab["project"].id).team_version == 1
+    again = post_form(f"/projects/invitations/{tm.id}/accept", {}, page="/")
+    assert again.status_code == 302
+    assert "Hai già risposto a questo invito." in client.get("/").get_data(as_text=True)
+    assert db.session.get(TeamMember, tm.id).status == "declined"

@@ -73,6 +73,10 @@ def confirm(person_id: int, ps_id: int):
                                    actor=current_user)
         except profiles.ProfileError as exc:
             flash(str(exc.message), "danger")
+        except profiles.StaleEdit as exc:
+            flash(_("This skill was changed in the meantime: check the level shown now and "
+                    "confirm again.") if exc.current is not None else
+                  _("This skill was removed from the profile in the meantime."), "warning")
         else:
             flash(_("Level confirmed."), "success")
     else:

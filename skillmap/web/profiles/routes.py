@@ -9,6 +9,7 @@ from flask_login import current_user
 from skillmap.extensions import db
 from skillmap.models import Skill
 from skillmap.services import advice, privacy, profiles, proposals, skill_search
+from skillmap.services.errors import DuplicateError
 from skillmap.web import nav
 from skillmap.web.access import roles
 from skillmap.web.profiles import bp
@@ -115,6 +116,11 @@ def add_skill():
                 skill_errors.append(str(exc.message))
             else:
                 _attach(form, exc)
+        except DuplicateError:   # added by another request (a double click, a second tab)
+            flash(_("%(skill)s is already in your profile: it was added a moment ago, "
+                    "maybe from another tab. Change it there if needed.",
+                    skill=skill.name(current_user.locale)), "warning")
+            return redirect(url_for("profiles.mine"))
         else:
             flash(_("%(skill)s added to your profile.", skill=skill.name(current_user.locale)),
                   "success")
@@ -172,7 +178,10 @@ def remove_skill(ps_id: int):
     try:
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
         profiles.remove_skill(ps, version, actor=current_user)
-    except profiles.StaleEdit:
+    except profiles.StaleEdit as exc:
+        if exc.current is None:   # removed by another request in the meantime
+            flash(_("%(skill)s removed from your profile.", skill=name), "success")
+            return redirect(url_for("profiles.mine"))
         flash(_("This skill changed in the meantime (maybe in another tab). Check it and "
                 "try again."), "danger")
         return redirect(url_for("profiles.edit_skill", ps_id=ps_id))

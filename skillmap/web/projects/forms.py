@@ -144,9 +144,17 @@ class SwapForm(FlaskForm):
 
 
 class SaveTeamForm(FlaskForm):
+    #: the project's team_version when the page was drawn (a save from an older page is refused)
+    team_version = HiddenField()
     members = SelectMultipleField(_l("Members"), coerce=int, validate_choice=False)
     growth = SelectMultipleField(_l("Growth places"), validate_choice=False)
     submit = SubmitField(_l("Save the team and send the invitations"))
+
+    def seen_version(self) -> int:
+        """The version the page was drawn from; a page without one (older than the field)
+        counts as stale (-1 never matches)."""
+        raw = (self.team_version.data or "").strip()
+        return int(raw) if raw.isdigit() else -1
 
     def growth_pairs(self) -> list[tuple[int, int]]:
         pairs = []

@@ -7,6 +7,7 @@ from skillmap.extensions import db
 from skillmap.models import Project, TeamMember
 from skillmap.services import projects as svc
 from skillmap.services import teams
+from skillmap.services.errors import DuplicateError
 from skillmap.web import nav
 from skillmap.web.access import require_same_org, roles
 from skillmap.web.projects import bp
@@ -106,11 +107,18 @@ def add_requirement(project_id: int):
     req_form = RequirementForm(prefix="req", skills=skills,
                                taken=[r.skill_id for r in project.requirements])
     if req_form.validate_on_submit():
-        svc.add_requirement(project, {"skill_id": req_form.skill.data,
-                                      "min_level": req_form.min_level.data,
-                                      "weight": req_form.weight.data,
-                                      "count": req_form.count.data}, current_user)
-        flash(_("Skill added to the project."), "success")
+        try:
+            svc.add_requirement(project, {"skill_id": req_form.skill.data,
+                                          "min_level": req_form.min_level.data,
+                                          "weight": req_form.weight.data,
+                                          "count": req_form.count.data}, current_user)
+        except DuplicateError:   # the same skill added from another tab at the same moment
+            flash(_("This skill is already among the project's needs."), "warning")
+        except svc.ProjectError:
+            db.session.rollback()
+            flash(_("This skill could not be added: choose it again from the list."), "danger")
+        else:
+            flash(_("Skill added to the project."), "success")
         return redirect(url_for("projects.edit", project_id=project.id) + "#requirements")
     return _edit_page(project, req_form=req_form)
 
@@ -221,7 +229,7 @@ def respond(member_id: int, answer: str):
         abort(400)
     try:
         svc.respond_to_invitation(tm, current_user, accept=answer == "accept")
-    except svc.ProjectError:
+    except (svc.ProjectError, svc.InvitationClosed):
         flash(_("This invitation has already been answered."), "danger")
     else:
         flash(_("You joined the project team.") if answer == "accept"

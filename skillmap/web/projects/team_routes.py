@@ -1,6 +1,6 @@
 """The team builder page: a suggested team, pins and exclusions, swaps, saving the invitations."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from skillmap.extensions import db
@@ -20,18 +20,21 @@ def _viewable(project_id: int):
     return project
 
 
+TEAM_ERRORS = {
+    teams.PinAndExclude: _l("A person cannot be both kept and left out."),
+    teams.TooManyPins: _l("You kept more people than the team has places."),
+    teams.TeamTooLarge: _l("The team has more people than places."),
+    teams.UnknownPerson: _l("This person is not in the cooperative."),
+    teams.UnitCap: _l("The people you kept already break this limit: raise it or keep fewer "
+                      "people from one unit."),
+    teams.NoRequirements: _l("Add the skills the project needs before asking for a team."),
+}
+
+
 def _team_error(form, exc: teams.TeamError) -> str | None:
     """Put the service's refusal next to its field; return a page-level message otherwise."""
-    messages = {
-        "pin and exclude": _("A person cannot be both kept and left out."),
-        "too many pins": _("You kept more people than the team has places."),
-        "team too large": _("The team has more people than places."),
-        "unknown person": _("This person is not in the cooperative."),
-        "unit cap": _("The people you kept already break this limit: raise it or keep fewer "
-                      "people from one unit."),
-        "no requirements": _("Add the skills the project needs before asking for a team."),
-    }
-    message = messages.get(str(exc), _("The suggestion could not be computed with these options."))
+    message = str(TEAM_ERRORS.get(type(exc),
+                                  _l("The suggestion could not be computed with these options.")))
     target = getattr(form, exc.field or "", None)
     if target is not None and exc.field in ("pins", "excludes", "max_per_unit"):
         target.errors = list(target.errors) + [message]
@@ -58,14 +61,12 @@ def _options(form, swap) -> teams.Options | None:
                          widen=bool(form.widen.data), team=explicit)
 
 
-@bp.route("/<int:project_id>/team")
-@roles("coordinator", "manager", "admin")
-def team(project_id: int):
-    project = _viewable(project_id)
-    form = TeamOptionsForm(request.args, team_size=project.team_size)
-    swap = SwapForm(request.args)
+def _team_page(project, args, notice: str | None = None, status: int = 200):
+    """The team page for ``args`` (the options asked for); without options, the current team."""
+    form = TeamOptionsForm(args, team_size=project.team_size)
+    swap = SwapForm(args)
     error, result, options = None, None, None
-    if "asked" not in request.args:
+    if "asked" not in args:
         options = teams.default_options(project)
         form.pins.data, form.excludes.data = options.pins, options.excludes
     elif form.validate():
@@ -76,11 +77,18 @@ def team(project_id: int):
         except teams.TeamError as exc:
             error = _team_error(form, exc)
     return render_template("projects/team.html", project=project, form=form, result=result,
-                           error=error, options=options, current=teams.current_team(project),
-                           save_form=SaveTeamForm(),
+                           error=error, notice=notice, options=options,
+                           current=teams.current_team(project),
+                           save_form=SaveTeamForm(team_version=project.team_version),
                            chosen=teams.people_named(project.organisation_id,
                                                      (form.pins.data or []) + (form.excludes.data or [])),
-                           can_manage=svc.can_manage(project, current_user))
+                           can_manage=svc.can_manage(project, current_user)), status
+
+
+@bp.route("/<int:project_id>/team")
+@roles("coordinator", "manager", "admin")
+def team(project_id: int):
+    return _team_page(_viewable(project_id), request.args)
 
 
 @bp.route("/<int:project_id>/team", methods=["POST"])
@@ -94,11 +102,16 @@ def save_team(project_id: int):
         abort(400)
     try:
         invited = teams.save_team(project, form.members.data or [], form.growth_pairs(),
-                                  current_user)
+                                  current_user, seen_version=form.seen_version())
+    except teams.StaleTeam:
+        # another save (or an answer) came first: show the team as it is now, never a mix
+        return _team_page(project, {}, status=409, notice=_(
+            "The team was changed in the meantime by someone else: here is the current team. "
+            "Check it and save again if needed."))
     except (teams.TeamError, ValueError) as exc:
         db.session.rollback()
         message = (_("Move the project to \"looking for a team\" before inviting people.")
-                   if str(exc) == "not staffing" else
+                   if isinstance(exc, teams.NotStaffing) else
                    _("The team could not be saved: ask for a new suggestion and try again."))
         flash(message, "danger")
         return redirect(url_for("projects.team", project_id=project.id))
