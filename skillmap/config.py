@@ -31,6 +31,8 @@ class Defaults:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     PRIVACY_MIN_GROUP = 5  # reports hide aggregates over fewer people
     ORGANISATION_NAME = "Cooperativa Demo"
+    BACKUP_DIR = None  # filled with instance/backups
+    BACKUP_KEEP = 14  # scheduled backups kept in BACKUP_DIR
 
 
 #: environment variable -> (config key, converter)
@@ -41,6 +43,8 @@ ENV_KEYS = {
     "SKILLMAP_HTTPS": ("HTTPS", lambda v: v.lower() in {"1", "true", "yes", "on"}),
     "SKILLMAP_PRIVACY_MIN_GROUP": ("PRIVACY_MIN_GROUP", int),
     "SKILLMAP_ORGANISATION_NAME": ("ORGANISATION_NAME", str),
+    "SKILLMAP_BACKUP_DIR": ("BACKUP_DIR", str),
+    "SKILLMAP_BACKUP_KEEP": ("BACKUP_KEEP", int),
 }
 
 
