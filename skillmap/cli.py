@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from skillmap.extensions import db
 
@@ -95,6 +96,7 @@ def recompute_cmd():
 @click.argument("path", type=click.Path(dir_okay=True, file_okay=True, path_type=str))
 @click.option("--keep", type=click.IntRange(min=1), default=None,
               help="In a folder: keep this many dated backups (default: BACKUP_KEEP).")
+@with_appcontext
 def backup_cmd(path: str, keep: int | None):
     """Write a consistent, checked backup of the database to PATH (a file or a folder).
 
@@ -119,6 +121,7 @@ def backup_cmd(path: str, keep: int | None):
 @click.argument("path", type=click.Path(path_type=str))
 @click.option("--force", is_flag=True,
               help="Overwrite a database that already holds data.")
+@with_appcontext
 def restore_cmd(path: str, force: bool):
     """Replace the database with the backup at PATH, then migrate it to the current schema.
 

@@ -455,7 +455,7 @@ def record_backup(path, size: int, origin: str, *, sha256: str | None = None,
 def last_good_backup() -> dict | None:
     """The newest entry of ``backups.json`` (time, file, size, sha256, origin), or None."""
     entries = _read_manifest(backup_dir())
-    return max(entries, key=lambda e: e["time"]) if entries else None
+    return entries[-1] if entries else None  # the history is appended in order
 
 
 def backup_status(now: datetime | None = None) -> BackupStatus:
@@ -489,7 +489,7 @@ def backup_to(path, *, origin: str, keep: int | None = None,
     if in_folder:
         target = dated_backup_path(ensure_dir(target), now)
     result = make_backup(target)
-    record_backup(result.path, result.size, origin, sha256=result.sha256)
+    record_backup(result.path, result.size, origin, sha256=result.sha256, when=now)
     removed = rotate(result.path.parent, keep) if in_folder and keep else []
     return result, removed
 
