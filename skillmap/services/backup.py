@@ -208,7 +208,10 @@ def _private_temp(directory: Path, suffix: str) -> Path:
 
 
 def _sqlite_backup(tmp: Path) -> None:
-    source = sqlite3.connect(str(_sqlite_path()), timeout=15)
+    path = _sqlite_path()
+    if not path.is_file():
+        raise BackupError(f"The configured database {path} does not exist.")
+    source = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=15)  # never creates it
     try:
         target = sqlite3.connect(str(tmp))
         try:

@@ -280,13 +280,40 @@ def test_scheduled_backup_keeps_the_configured_number_and_records_each(source):
         assert last["size"] == made[-1].path.stat().st_size
 
 
+def test_backup_settings_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SKILLMAP_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
+    assert create_app().config["BACKUP_DIR"].endswith(os.path.join("instance", "backups"))
+    monkeypatch.setenv("SKILLMAP_BACKUP_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("SKILLMAP_BACKUP_KEEP", "30")
+    app = create_app()
+    assert (app.config["BACKUP_DIR"], app.config["BACKUP_KEEP"]) == (
+        str(tmp_path / "elsewhere"), 30)
+    monkeypatch.setenv("SKILLMAP_BACKUP_KEEP", "0")
+    with pytest.raises(RuntimeError, match="SKILLMAP_BACKUP_KEEP"):
+        create_app()
+
+
+def test_missing_postgresql_tools_are_named(monkeypatch):
+    monkeypatch.setattr(backup.shutil, "which", lambda name: None)
+    monkeypatch.setattr(backup.glob, "glob", lambda pattern: [])
+    with pytest.raises(backup.ToolMissing, match="pg_dump was not found.*postgresql-client"):
+        backup.pg_tool("pg_dump")
+
+
+def test_postgresql_tools_are_found_outside_path(monkeypatch):
+    monkeypatch.setattr(backup.shutil, "which", lambda name: None)
+    monkeypatch.setattr(backup.glob, "glob", lambda pattern: [
+        pattern.replace("*", v) for v in ("9", "16", "15")])
+    assert backup.pg_tool("pg_restore") == "/usr/lib/postgresql/16/bin/pg_restore"
+
+
 # -- the commands ---------------------------------------------------------------------------
 
 def test_backup_command_into_a_folder_names_rotates_and_records(source, tmp_path):
     folder = tmp_path / "nightly"
     folder.mkdir()
-    old = [folder / f"skillmap-2024010{d}-000000.{'sqlite' if _kind(source) == 'sqlite' else 'dump'}"
-           for d in range(1, 4)]
+    ext = backup.EXTENSIONS[_kind(source)]
+    old = [folder / f"skillmap-2024010{d}-000000{ext}" for d in range(1, 4)]
     for path in old:
         path.write_bytes(b"old")
     result = source.test_cli_runner().invoke(args=["backup", str(folder), "--keep", "2"])
