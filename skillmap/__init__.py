@@ -76,6 +76,10 @@ def _finish_config(app: "Flask") -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         uri = "sqlite:///" + os.path.join(app.instance_path, "skillmap.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.normalise_database_url(uri)
+    if not app.config.get("BACKUP_DIR"):
+        app.config["BACKUP_DIR"] = os.path.join(app.instance_path, "backups")
+    if int(app.config.get("BACKUP_KEEP") or 0) < 1:
+        raise RuntimeError("BACKUP_KEEP (SKILLMAP_BACKUP_KEEP) must be at least 1.")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         opts.setdefault("connect_args", {}).setdefault("timeout", 15)

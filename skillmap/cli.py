@@ -5,6 +5,7 @@ import json
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from skillmap.extensions import db
 
@@ -116,7 +117,53 @@ def jobs_worker_cmd(workers: int, no_periodic: bool):
     consumer.run()
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=True, file_okay=True, path_type=str))
+@click.option("--keep", type=click.IntRange(min=1), default=None,
+              help="In a folder: keep this many dated backups (default: BACKUP_KEEP).")
+@with_appcontext
+def backup_cmd(path: str, keep: int | None):
+    """Write a consistent, checked backup of the database to PATH (a file or a folder).
+
+    In a folder the backup is named skillmap-YYYYmmdd-HHMMSS.sqlite (or .dump on
+    PostgreSQL, time in UTC) and only the newest --keep dated backups stay.
+    """
+    from skillmap.services import backup
+
+    if keep is None:
+        keep = int(current_app.config["BACKUP_KEEP"])
+    try:
+        result, removed = backup.backup_to(path, origin="cli", keep=keep)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup written: {result.path} ({result.size:,} bytes, checked, "
+               f"sha256 {result.sha256[:16]}...).")
+    for old in removed:
+        click.echo(f"Removed old backup {old.name}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("--force", is_flag=True,
+              help="Overwrite a database that already holds data.")
+@with_appcontext
+def restore_cmd(path: str, force: bool):
+    """Replace the database with the backup at PATH, then migrate it to the current schema.
+
+    The file is checked first; a database with data is overwritten only with --force.
+    Stop the web server and the queue consumers first.
+    """
+    from skillmap.services import backup
+
+    try:
+        result = backup.restore_backup(path, force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {path} into the {backup.KIND_NAMES[result.kind]} database "
+               f"(backup at revision {result.revision_before}, now {result.revision_after}).")
+
+
 def register(app: Flask) -> None:
     for cmd in (load_taxonomy_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd,
-                jobs_worker_cmd):
+                jobs_worker_cmd, backup_cmd, restore_cmd):
         app.cli.add_command(cmd)

@@ -43,6 +43,8 @@ class Defaults:
     #: seconds later (changes in between join the same run)
     AUTO_RECOMPUTE = True
     AUTO_RECOMPUTE_DELAY = 30
+    BACKUP_DIR = None  # filled with instance/backups
+    BACKUP_KEEP = 14  # scheduled backups kept in BACKUP_DIR
 
 
 #: environment variable -> (config key, converter)
@@ -55,6 +57,8 @@ ENV_KEYS = {
     "SKILLMAP_ORGANISATION_NAME": ("ORGANISATION_NAME", str),
     "SKILLMAP_QUEUE_URL": ("QUEUE_URL", str),
     "SKILLMAP_AUTO_RECOMPUTE_DELAY": ("AUTO_RECOMPUTE_DELAY", int),
+    "SKILLMAP_BACKUP_DIR": ("BACKUP_DIR", str),
+    "SKILLMAP_BACKUP_KEEP": ("BACKUP_KEEP", int),
 }
 
 

@@ -11,8 +11,9 @@ Storage by ``SKILLMAP_QUEUE_URL`` (config ``QUEUE_URL``):
 Consumers run ``flask --app skillmap jobs-worker``. Every task runs inside an
 app context of the consumer's app; state and progress go to the job table
 (:mod:`skillmap.services.jobs`), which pages read. Periodic tasks: a minutely
-reaper (dead consumers, lost messages), the nightly recompute and, where a
-backup directory is configured, the daily backup.
+reaper (dead consumers, lost messages), the nightly recompute and the daily
+backup into ``BACKUP_DIR`` (run the periodic tasks on one consumer only:
+the others start with ``--no-periodic``).
 """
 from __future__ import annotations
 
@@ -134,3 +135,14 @@ def nightly_recompute():
     from skillmap.services import recompute
 
     return _in_app(recompute.request_for_all, "schedule")
+
+
+@huey.periodic_task(crontab(hour="3", minute="0"), name="skillmap.daily_backup")
+def daily_backup():
+    """A dated, checked backup in BACKUP_DIR, keeping the last BACKUP_KEEP copies."""
+    from skillmap.services import backup
+
+    def run():
+        result = backup.scheduled_backup()
+        return {"file": str(result.path), "size": result.size}
+    return _in_app(run)

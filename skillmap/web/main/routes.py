@@ -2,7 +2,7 @@
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from skillmap.services import accounts, advice, dashboard
+from skillmap.services import accounts, advice, backup, dashboard
 from skillmap.web.access import roles
 from skillmap.web.main import bp
 
@@ -21,6 +21,7 @@ def home():
                                          current_app.config["PRIVACY_MIN_GROUP"])
     else:
         data = dashboard.admin_summary(current_user.organisation_id)
+        data["backup"] = backup.backup_status()
     return render_template(f"main/home_{role}.html", **data)
 
 
