@@ -69,14 +69,14 @@ def probe_connection() -> Iterator[sa.Connection]:
     short busy timeout instead of the app's 15 s, and a missing SQLite file is reported
     rather than created.
     """
+    from skillmap.extensions import db
+
     timeout = int(current_app.config["HEALTH_TIMEOUT"])
-    url = sa.engine.make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    url = db.engine.url  # as the app uses it: a relative SQLite path is in instance/
     connect_args: dict = {}
     if url.get_backend_name() == "sqlite":
         path = url.database or ""
-        if path in ("", ":memory:") or path.startswith("file:"):
-            from skillmap.extensions import db  # nothing on disk to probe: use the app's engine
-
+        if path in ("", ":memory:") or path.startswith("file:"):  # nothing on disk to probe
             with db.engine.connect() as conn:
                 yield conn
             return

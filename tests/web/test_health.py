@@ -188,3 +188,30 @@ def test_database_errors_in_the_middle_of_a_page(app, client, auth, users, error
     auth.login("employee")
     resp = client.get("/lost")
     assert resp.status_code == status and text in resp.get_data(as_text=True)
+
+
+@pytest.fixture
+def silent_server():
+    """A port that accepts TCP connections and never answers, like a hung PostgreSQL."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(50)
+    yield f"postgresql+psycopg://postgres@127.0.0.1:{sock.getsockname()[1]}/hung"
+    sock.close()
+
+
+def test_a_hung_database_does_not_hang_healthz_or_pages(client, auth, users, silent_server):
+    cookie = signed_in_cookie(client, auth)
+    down = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "HEALTH_TIMEOUT": 1,
+                       "DATABASE_CONNECT_TIMEOUT": 1, "SQLALCHEMY_DATABASE_URI": silent_server})
+    started = time.monotonic()
+    resp = down.test_client().get("/healthz")
+    assert resp.status_code == 503 and time.monotonic() - started < 5
+    browser = down.test_client()
+    browser.set_cookie("session", cookie)
+    started = time.monotonic()
+    resp = browser.get("/")
+    assert resp.status_code == 503 and time.monotonic() - started < 4
+    assert UNAVAILABLE_IT in resp.get_data(as_text=True)
