@@ -80,10 +80,20 @@ def _finish_config(app: "Flask") -> None:
         app.config["BACKUP_DIR"] = os.path.join(app.instance_path, "backups")
     if int(app.config.get("BACKUP_KEEP") or 0) < 1:
         raise RuntimeError("BACKUP_KEEP (SKILLMAP_BACKUP_KEEP) must be at least 1.")
+    opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(opts.get("connect_args") or {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        opts.setdefault("connect_args", {}).setdefault("timeout", 15)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+        connect_args.setdefault("timeout", 15)
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # an unreachable server answers with the outage page in seconds, not after the
+        # operating system's TCP timeout; pooled connections broken by a restart are
+        # replaced before use instead of failing one request each
+        if "connect_timeout=" not in app.config["SQLALCHEMY_DATABASE_URI"]:
+            connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
+        opts.setdefault("pool_pre_ping", True)
+    if connect_args:
+        opts["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
     if app.config.get("HTTPS"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

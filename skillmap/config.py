@@ -29,6 +29,13 @@ class Defaults:
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    #: werkzeug's method for new password hashes; check_password reads any method
+    PASSWORD_HASH_METHOD = "scrypt"
+    #: seconds /healthz may wait for the database (to connect, and per statement)
+    HEALTH_TIMEOUT = 2
+    #: seconds a request waits to connect to PostgreSQL before the outage page is shown
+    #: (a ``connect_timeout`` in the database URL wins)
+    DATABASE_CONNECT_TIMEOUT = 10
     PRIVACY_MIN_GROUP = 5  # reports hide aggregates over fewer people
     ORGANISATION_NAME = "Cooperativa Demo"
     #: the task queue: "" = a SQLite file in instance/, "redis://host:port/db", "memory"
@@ -43,6 +50,8 @@ class Defaults:
     #: seconds later (changes in between join the same run)
     AUTO_RECOMPUTE = True
     AUTO_RECOMPUTE_DELAY = 30
+    #: /healthz fails when a job has waited longer than this many seconds (no consumer runs)
+    QUEUE_STUCK_AFTER = 900
     BACKUP_DIR = None  # filled with instance/backups
     BACKUP_KEEP = 14  # scheduled backups kept in BACKUP_DIR
 

@@ -25,7 +25,7 @@ from huey import Huey, crontab
 from huey.exceptions import RetryTask
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
-__all__ = ["drain", "huey", "init_app", "ping", "send"]
+__all__ = ["drain", "huey", "init_app", "send"]
 
 NAME = "skillmap"
 #: seconds before a job that found another run of its kind running tries again
@@ -57,6 +57,7 @@ def init_app(app) -> None:
     huey.storage = storage_for(app)
     huey.flask_app = app
     app.extensions["skillmap_queue"] = huey
+    register_health_check()
 
 
 def _in_app(fn, *args):
@@ -75,13 +76,22 @@ def send(job_id: int, delay: float = 0.0) -> None:
     run_job.schedule(args=(job_id,), delay=delay) if delay else run_job(job_id)
 
 
-def ping() -> bool:
-    """Whether the queue's storage answers (for /healthz)."""
+def _queue_health():
+    """/healthz: the queue's storage answers; how many messages wait."""
     try:
-        huey.storage.queue_size()
-    except Exception:  # any storage error means "not reachable"
-        return False
-    return True
+        waiting = huey.storage.queue_size()
+        scheduled = huey.storage.schedule_size()
+    except Exception as exc:  # any storage error means "not reachable"
+        huey.flask_app.logger.warning("queue not reachable: %s", exc)
+        return False, {"error": type(exc).__name__}
+    return True, {"waiting": waiting, "scheduled": scheduled,
+                  "storage": type(huey.storage).__name__}
+
+
+def register_health_check() -> None:
+    from skillmap.services import health
+
+    health.check("queue")(_queue_health)
 
 
 def drain(now: float | None = None) -> int:

@@ -18,6 +18,9 @@ from skillmap.extensions import db
 from skillmap.models import Organisation, Person, Skill, SkillArea, Unit, User
 
 PASSWORD = "correct horse battery"
+#: a fast password hash for tests: the production default (scrypt) takes about 0.3 s a hash
+#: and as long a check, and nearly every test signs someone in
+FAST_HASH = "pbkdf2:sha256:1000"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -93,6 +96,7 @@ def app(database_url):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
         "QUEUE_URL": "memory",
+        "PASSWORD_HASH_METHOD": FAST_HASH,
     })
     app.test_client_class = FreshContextClient
     versions.clear()  # ids and versions repeat after a wipe: no test sees another's values

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -98,7 +99,10 @@ class User(UserMixin, db.Model):
         "role IN ('employee', 'coordinator', 'manager', 'admin')", name="role"),)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash made with the configured ``PASSWORD_HASH_METHOD``
+        (scrypt by default; the tests choose a fast one)."""
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -21,7 +21,7 @@ from skillmap import engine
 from skillmap.extensions import db
 from skillmap.models import EngineResult, Job, Organisation
 from skillmap.models.base import utcnow
-from skillmap.services import jobs, versions
+from skillmap.services import health, jobs, versions
 from skillmap.services.profile_data import profiles_frame
 
 __all__ = ["FAMILIES", "KIND", "SEED", "STEPS", "Result", "family_result", "request",
@@ -151,3 +151,32 @@ def _auto_recompute(organisations: set[int]) -> None:
 
 if _auto_recompute not in versions.changing:
     versions.changing.append(_auto_recompute)
+
+
+@health.check("recompute", needs=("database",))
+def _recompute_health() -> health.CheckResult:
+    """Age of the last finished recompute, and whether the last run failed.
+
+    Fails when the newest run failed (or its consumer died) or when a run has
+    waited longer than ``QUEUE_STUCK_AFTER`` seconds: then no consumer takes jobs.
+    """
+    now = utcnow()
+    dead = now - jobs.dead_after()
+    with health.probe_connection() as conn:
+        last = conn.execute(sa.select(Job.state, Job.heartbeat_at, Job.started_at, Job.created_at)
+                            .where(Job.kind == KIND)
+                            .order_by(Job.created_at.desc(), Job.id.desc()).limit(1)).first()
+        done_at = conn.execute(sa.select(sa.func.max(Job.finished_at))
+                               .where(Job.kind == KIND, Job.state == "done")).scalar()
+        waiting_since = conn.execute(sa.select(sa.func.min(Job.created_at))
+                                     .where(Job.kind == KIND, Job.state == "queued")).scalar()
+    if last is None:
+        return True, {"last_done_age_s": None}
+    state = last.state
+    beat = jobs._aware(last.heartbeat_at or last.started_at or last.created_at)
+    if state == "running" and beat < dead:
+        state = "failed"
+    age = None if done_at is None else round((now - jobs._aware(done_at)).total_seconds())
+    limit = float(current_app.config["QUEUE_STUCK_AFTER"])
+    stuck = waiting_since is not None and (now - jobs._aware(waiting_since)).total_seconds() > limit
+    return state != "failed" and not stuck, {"last_state": state, "last_done_age_s": age}

@@ -6,9 +6,11 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach every blueprint and the deny-by-default access check."""
+    from skillmap.extensions import csrf
     from skillmap.web import access, errors, nav
     from skillmap.web.admin import bp as admin_bp
     from skillmap.web.auth import bp as auth_bp
+    from skillmap.web.health import bp as health_bp
     from skillmap.web.insights import bp as insights_bp
     from skillmap.web.main import bp as main_bp
     from skillmap.web.profiles import bp as profiles_bp
@@ -16,6 +18,8 @@ def register(app: Flask) -> None:
     from skillmap.web.reports import bp as reports_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(health_bp)
+    csrf.exempt(health_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(reports_bp, url_prefix="/reports")

@@ -41,3 +41,21 @@ def test_sqlite_runs_with_wal_and_busy_timeout(tmp_path):
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 15000
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_password_hash_method_is_configurable_and_old_hashes_still_check(tmp_path):
+    from skillmap.models import User
+
+    secure = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/h.sqlite",
+                         "SECRET_KEY": "x"})
+    fast = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/h.sqlite",
+                       "SECRET_KEY": "x", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    user = User(email="a@b.coop")
+    with secure.app_context():
+        user.set_password("una password lunga")
+    assert user.password_hash.startswith("scrypt:")
+    with fast.app_context():
+        assert user.check_password("una password lunga")  # accounts made before the switch
+        user.set_password("una password lunga")
+    assert user.password_hash.startswith("pbkdf2:sha256:1000$")
+    assert user.check_password("una password lunga") and not user.check_password("sbagliata")

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from skillmap import create_app
 from skillmap.extensions import db
-from tests.conftest import scratch_database_url
+from tests.conftest import FAST_HASH, scratch_database_url
 
 CHROMIUM = os.environ.get("SKILLMAP_CHROMIUM", "/usr/bin/chromium")
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -41,9 +41,9 @@ def live_app(tmp_path_factory):
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI":
-                      scratch_database_url(
-                      "browser", tmp_path_factory.mktemp("browserdb")), "ORGANISATION_NAME": "Cooperativa Demo"})
+    url = scratch_database_url("browser", tmp_path_factory.mktemp("browserdb"))
+    app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": url,
+                      "ORGANISATION_NAME": "Cooperativa Demo", "PASSWORD_HASH_METHOD": FAST_HASH})
     with app.app_context():
         upgrade()
         org = get_or_create_organisation(app.config["ORGANISATION_NAME"])

@@ -145,3 +145,7 @@ PAGES += [
     Page("manager", "projects.team", _staffing_project),
     Page("coordinator", "projects.team_person", _team_person),
 ]
+
+# Health (issue 10): JSON for monitoring; the outage page it pairs with is checked in
+# test_error_pages.py against a server whose database is down
+NOT_HTML |= {"health.healthz"}

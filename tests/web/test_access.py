@@ -1,10 +1,10 @@
-"""Deny by default: anonymous visitors reach only the login page and static files."""
+"""Deny by default: anonymous visitors reach only the login page, /healthz and static files."""
 import pytest
 from werkzeug.routing import Rule
 
 from skillmap.web.access import ALL_ROLES
 
-PUBLIC = {"auth.login", "static"}
+PUBLIC = {"auth.login", "health.healthz", "static"}
 
 
 def _sample_url(rule: Rule) -> str:

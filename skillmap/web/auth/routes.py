@@ -35,6 +35,7 @@ def login():
             flash(_("Email or password not recognised, or the account is disabled."), "danger")
         else:
             login_user(user)
+            session["lang"] = user.locale  # the outage page reads it: no database then
             if user.privacy_seen_at is None:
                 return redirect(url_for("main.privacy", first=1))
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
@@ -47,6 +48,7 @@ def language():
     form = LanguageForm(prefix="l")
     if form.validate_on_submit():
         accounts.set_locale(current_user, form.lang.data)
+        session["lang"] = form.lang.data
         flash(_("Language changed."), "success")
     back = _safe_next(request.form.get("next"))
     return redirect(back or url_for("auth.login"))
