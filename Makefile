@@ -29,8 +29,11 @@ demo: db
 	$(FLASK) load-taxonomy
 	$(FLASK) seed-demo
 
+# The web server and one queue consumer (background jobs) beside it; Ctrl+C stops both.
 run: demo
-	@echo "SkillMap on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
+	@echo "SkillMap on http://$(HOST):$(PORT) with one jobs worker  (Ctrl+C stops both)"
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) jobs-worker --workers 1 & worker=$$!; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install

@@ -85,7 +85,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
+        app = create_app({"QUEUE_URL": "memory", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
                           "SECRET_KEY": "bench", "ORGANISATION_NAME": "Cooperativa Demo"})
         start = time.perf_counter()
         seed(app, args.people)

@@ -40,7 +40,7 @@ def main() -> None:
     marker = tmp.with_name(tmp.name + f".{args.people}.seeded")
     if args.db and not marker.exists():
         tmp.unlink(missing_ok=True)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}", "SECRET_KEY": "bench",
+    app = create_app({"QUEUE_URL": "memory", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}", "SECRET_KEY": "bench",
                       "WTF_CSRF_ENABLED": False})
     with app.app_context():
         from skillmap.models import User

@@ -108,8 +108,11 @@ def recompute_cmd():
               help="Do not run the scheduled jobs here (run them on one consumer only).")
 def jobs_worker_cmd(workers: int, no_periodic: bool):
     """Run a queue consumer: the background jobs (recompute, e-mails, backups)."""
+    import logging
+
     from skillmap.queue import huey
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     click.echo(f"SkillMap jobs worker: {workers} thread(s), queue "
                f"{type(huey.storage).__name__}; Ctrl+C stops it.")
     consumer = huey.create_consumer(workers=workers, worker_type="thread",

@@ -13,11 +13,14 @@ import sqlalchemy as sa
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
+from skillmap import config as skillmap_config
 from skillmap import create_app
 from skillmap.extensions import db
 from skillmap.models import Organisation, Person, Skill, SkillArea, Unit, User
 
 PASSWORD = "correct horse battery"
+# every app a test makes queues its jobs in memory, never in instance/queue.sqlite
+skillmap_config.Defaults.QUEUE_URL = "memory"
 #: a fast password hash for tests: the production default (scrypt) takes about 0.3 s a hash
 #: and as long a check, and nearly every test signs someone in
 FAST_HASH = "pbkdf2:sha256:1000"

@@ -16,7 +16,6 @@ import urllib.error
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from skillmap import create_app
 from skillmap.extensions import db
