@@ -6,11 +6,11 @@ from skillmap.models.projects import (PROJECT_STATUSES, MEMBER_STATUSES, Project
 from skillmap.models.skills import (LEVELS, PersonSkill, Skill, SkillArea, SkillChange,
                                     SkillProposal)
 from skillmap.models.analytics import EngineResult, RoleTarget
-from skillmap.models.jobs import JOB_STATES, LIVE_STATES, DataVersion, Job
+from skillmap.models.jobs import JOB_STATES, LIVE_STATES, DataChange, DataVersion, Job
 
 __all__ = [
     "AuditEvent", "ErasureRequest", "ROLES", "Organisation", "Person", "Unit", "User",
     "PROJECT_STATUSES", "MEMBER_STATUSES", "Project", "ProjectRequirement", "TeamMember",
     "LEVELS", "PersonSkill", "Skill", "SkillArea", "SkillChange", "SkillProposal",
-    "EngineResult", "RoleTarget", "JOB_STATES", "LIVE_STATES", "DataVersion", "Job",
+    "EngineResult", "RoleTarget", "JOB_STATES", "LIVE_STATES", "DataChange", "DataVersion", "Job",
 ]

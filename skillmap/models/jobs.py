@@ -70,3 +70,17 @@ class Job(db.Model):
     started_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
     heartbeat_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
     finished_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
+
+
+class DataChange(db.Model):
+    """What one data version changed, for caches that update instead of reloading.
+
+    ``people`` lists the ids of the people whose own rows (person, profile) changed,
+    comma-separated; ``"*"`` means anything may have changed (a bulk statement, a skill
+    renamed or retired): caches of profile data reload in full.
+    """
+
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    people: Mapped[str] = mapped_column(sa.Text, default="")

@@ -277,14 +277,18 @@ def run(job_id: int, on_step: Callable[[int, str], None] | None = None) -> str |
 
 
 def reap() -> dict:
-    """Record dead running jobs as failed and send again the messages of old queued jobs."""
+    """Record dead running jobs as failed, send again the messages of old queued jobs and
+    prune the data change log."""
     from skillmap import queue
 
+    from skillmap.services import versions
+
     dead = _mark_dead(db.session.connection())
+    pruned = versions.prune(db.session.connection())
     db.session.commit()
     cutoff = utcnow() - timedelta(seconds=current_app.config["JOB_RESEND_AFTER"])
     old = list(db.session.scalars(sa.select(Job.id).where(Job.state == "queued",
                                                           Job.created_at < cutoff)))
     for job_id in old:
         queue.send(job_id, 0)
-    return {"dead": dead, "resent": len(old)}
+    return {"dead": dead, "resent": len(old), "changes_pruned": pruned}

@@ -23,42 +23,75 @@ __all__ = ["NO_UNIT", "in_unit", "people_table", "profile_table", "profiles_fram
 NO_UNIT = 0
 
 
+def _profile_rows(organisation_id: int, people=None) -> pd.DataFrame:
+    q = (sa.select(PersonSkill.person_id,
+                   sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT))),
+                   PersonSkill.skill_id, PersonSkill.level,
+                   sa.case((PersonSkill.wants_to_grow, 1), else_=0))
+         .join(Person, Person.id == PersonSkill.person_id)
+         .join(Skill, Skill.id == PersonSkill.skill_id)
+         .where(Person.organisation_id == int(organisation_id), Skill.active.is_(True)))
+    if people is not None:
+        q = q.where(PersonSkill.person_id.in_(sorted(int(p) for p in people)))
+    return int_columns(q, {"person": "int64", "unit_id": "int64", "skill": "int64",
+                           "level": "int8", "wants_to_grow": "bool"})
+
+
+def _patched(old: pd.DataFrame, fresh: pd.DataFrame, people: set[int],
+             order: list[str]) -> pd.DataFrame:
+    """``old`` without the rows of ``people``, plus their ``fresh`` rows, in ``order``."""
+    if not people:
+        return old
+    keep = old[~np.isin(old["person"].to_numpy(), np.fromiter(people, dtype=np.int64))]
+    out = pd.concat([keep, fresh], ignore_index=True)
+    return out.sort_values(order, kind="stable", ignore_index=True)
+
+
 def profile_table(organisation_id: int) -> pd.DataFrame:
     """Every profile row of an active skill, long form: ``person``, ``unit_id``
     (0 = no unit), ``skill``, ``level`` (int8), ``wants_to_grow``; ordered by person, skill.
 
-    Shared between requests while the data version is unchanged: do not modify it.
+    Read once per data version; after an edit only the rows of the people it changed
+    are read again (:func:`skillmap.services.versions.memo_patched`). Shared between
+    requests while the data version is unchanged: do not modify it.
     """
+    order = ["person", "skill"]
+
     def load():
-        q = (sa.select(PersonSkill.person_id,
-                       sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT))),
-                       PersonSkill.skill_id, PersonSkill.level,
-                       sa.case((PersonSkill.wants_to_grow, 1), else_=0))
-             .join(Person, Person.id == PersonSkill.person_id)
-             .join(Skill, Skill.id == PersonSkill.skill_id)
-             .where(Person.organisation_id == int(organisation_id), Skill.active.is_(True)))
-        df = int_columns(q, {"person": "int64", "unit_id": "int64", "skill": "int64",
-                             "level": "int8", "wants_to_grow": "bool"})
         # sorting in pandas is much cheaper than asking SQLite to sort the joined rows
-        return df.sort_values(["person", "skill"], kind="stable", ignore_index=True)
-    return versions.memo(organisation_id, "profiles", (), load)
+        return _profile_rows(organisation_id).sort_values(order, kind="stable",
+                                                          ignore_index=True)
+
+    def patch(old, people):
+        return _patched(old, _profile_rows(organisation_id, people), people, order)
+    return versions.memo_patched(organisation_id, "profiles", load, patch)
+
+
+def _people_rows(organisation_id: int, people=None) -> pd.DataFrame:
+    q = (sa.select(Person.id, sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT))),
+                   Person.job_title)
+         .where(Person.organisation_id == organisation_id))
+    if people is not None:
+        q = q.where(Person.id.in_(sorted(int(p) for p in people)))
+    rows = db.session.connection().execute(q).fetchall()
+    ids, units, titles = (list(c) for c in zip(*rows)) if rows else ([], [], [])
+    return pd.DataFrame({"person": np.array(ids, dtype=np.int64),
+                         "unit_id": np.array(units, dtype=np.int64),
+                         "job_title": pd.Series(titles, dtype=object)})
 
 
 def people_table(organisation_id: int) -> pd.DataFrame:
-    """Everyone of the organisation: ``person``, ``unit_id`` (0 = no unit), ``job_title``.
+    """Everyone of the organisation: ``person``, ``unit_id`` (0 = no unit), ``job_title``,
+    ordered by person; patched after an edit like :func:`profile_table`.
 
     Shared between requests while the data version is unchanged: do not modify it.
     """
     def load():
-        rows = db.session.connection().execute(
-            sa.select(Person.id, sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT))),
-                      Person.job_title)
-            .where(Person.organisation_id == organisation_id).order_by(Person.id)).fetchall()
-        ids, units, titles = (list(c) for c in zip(*rows)) if rows else ([], [], [])
-        return pd.DataFrame({"person": np.array(ids, dtype=np.int64),
-                             "unit_id": np.array(units, dtype=np.int64),
-                             "job_title": pd.Series(titles, dtype=object)})
-    return versions.memo(organisation_id, "people", (), load)
+        return _people_rows(organisation_id).sort_values("person", ignore_index=True)
+
+    def patch(old, people):
+        return _patched(old, _people_rows(organisation_id, people), people, ["person"])
+    return versions.memo_patched(organisation_id, "people", load, patch)
 
 
 def in_unit(df: pd.DataFrame, unit_id: int | None) -> pd.DataFrame:

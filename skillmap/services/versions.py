@@ -35,12 +35,13 @@ import sqlalchemy as sa
 from flask import g, has_app_context
 from sqlalchemy.orm import Session
 
-from skillmap.models import (DataVersion, Organisation, Person, PersonSkill, Project,
+from skillmap.models import (DataChange, DataVersion, Organisation, Person, PersonSkill, Project,
                              ProjectRequirement, RoleTarget, Skill, SkillArea, SkillChange,
                              TeamMember, Unit)
 from skillmap.models.base import utcnow
 
-__all__ = ["WATCHED", "bump", "changing", "clear", "current", "memo", "read_fresh"]
+__all__ = ["WATCHED", "bump", "changed_people", "changing", "clear", "current", "memo",
+           "memo_patched", "prune", "read_fresh"]
 
 #: the models whose rows feed derived results
 WATCHED = (Person, PersonSkill, SkillChange, Skill, SkillArea, Unit, Project, ProjectRequirement,
@@ -48,6 +49,12 @@ WATCHED = (Person, PersonSkill, SkillChange, Skill, SkillArea, Unit, Project, Pr
 _WATCHED_TABLES = frozenset(m.__table__.name for m in WATCHED)
 #: entries kept in the process (a profile table of 10,000 people is about 2 MB)
 MAX_ENTRIES = 64
+#: a cached value further behind than this many versions is reloaded, not patched
+MAX_PATCH_VERSIONS = 500
+#: the change log keeps this many versions per organisation
+KEEP_CHANGES = 2000
+#: a patch touching more people than this reloads in full
+MAX_PATCH_PEOPLE = 2000
 #: session.info keys
 _TOUCHED, _ALL = "skillmap_touched_orgs", "skillmap_touched_all"
 
@@ -62,48 +69,76 @@ T = TypeVar("T")
 
 # --------------------------------------------------------------------------- what changed
 
-def _orgs_of_flush(session: Session) -> set[int]:
-    """Organisations whose derived data this flush changed (the ORM's own objects)."""
-    orgs: set[int] = set()
-    person_ids: set[int] = set()
-    project_ids: set[int] = set()
+#: what a change means for cached profile data: these people changed, or (None) anything
+Changes = dict[int, "set[int] | None"]
+
+
+def _merge(into: Changes, org: int, people) -> None:
+    """Add ``people`` (a set, or None for anything) to what ``org`` changed."""
+    if org is None:
+        return
+    if org not in into:
+        into[org] = None if people is None else set(people)
+    elif into[org] is not None:
+        if people is None:
+            into[org] = None
+        else:
+            into[org] |= set(people)
+
+
+def _changes_of_flush(session: Session) -> Changes:
+    """Organisations whose derived data this flush changed, with the people whose own rows
+    (person, profile) changed; a skill or area change may change anyone's profile data."""
+    out: Changes = {}
+    by_person: set[int] = set()     # profile rows whose person is not loaded
+    by_project: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if not isinstance(obj, WATCHED):
             continue
         if obj in session.dirty and not session.is_modified(obj, include_collections=False):
             continue
         state = vars(obj)
-        if state.get("organisation_id") is not None:
-            orgs.add(state["organisation_id"])
+        if isinstance(obj, Person):
+            _merge(out, state.get("organisation_id"), {obj.id})
+        elif isinstance(obj, (Skill, SkillArea)):
+            _merge(out, state.get("organisation_id"), None)
         elif isinstance(obj, (PersonSkill, SkillChange)):
+            mine = {obj.person_id} if isinstance(obj, PersonSkill) else set()
             person = state.get("person")
             if person is not None and vars(person).get("organisation_id") is not None:
-                orgs.add(vars(person)["organisation_id"])
-            else:
-                person_ids.add(obj.person_id)
+                _merge(out, vars(person)["organisation_id"], mine)
+            elif obj.person_id is not None:
+                by_person.add(obj.person_id)
+                if mine:
+                    out.setdefault(("person", obj.person_id), set()).update(mine)
         elif isinstance(obj, (ProjectRequirement, TeamMember)):
             project = state.get("project")
             if project is not None and vars(project).get("organisation_id") is not None:
-                orgs.add(vars(project)["organisation_id"])
-            else:
-                project_ids.add(obj.project_id)
+                _merge(out, vars(project)["organisation_id"], ())
+            elif obj.project_id is not None:
+                by_project.add(obj.project_id)
+        else:  # units, projects, role targets: no profile row changes
+            _merge(out, state.get("organisation_id"), ())
     conn = session.connection()
-    person_ids.discard(None)
-    project_ids.discard(None)
-    if person_ids:
-        orgs |= set(conn.execute(sa.select(Person.organisation_id)
-                                 .where(Person.id.in_(person_ids))).scalars())
-    if project_ids:
-        orgs |= set(conn.execute(sa.select(Project.organisation_id)
-                                 .where(Project.id.in_(project_ids))).scalars())
-    orgs.discard(None)
-    return orgs
+    if by_person:
+        for pid, org in conn.execute(sa.select(Person.id, Person.organisation_id)
+                                     .where(Person.id.in_(by_person))):
+            _merge(out, org, out.get(("person", pid), ()))
+    for key in [k for k in out if isinstance(k, tuple)]:
+        del out[key]
+    if by_project:
+        for org in conn.execute(sa.select(Project.organisation_id)
+                                .where(Project.id.in_(by_project))).scalars():
+            _merge(out, org, ())
+    return out
 
 
 def _after_flush(session: Session, _context) -> None:
-    orgs = _orgs_of_flush(session)
-    if orgs:
-        session.info.setdefault(_TOUCHED, set()).update(orgs)
+    changes = _changes_of_flush(session)
+    if changes:
+        touched = session.info.setdefault(_TOUCHED, {})
+        for org, people in changes.items():
+            _merge(touched, org, people)
         _forget_request_versions()
 
 
@@ -120,15 +155,15 @@ def _on_execute(state) -> None:
 def _before_commit(session: Session) -> None:
     """Bump the versions of what this transaction changed, inside the transaction."""
     session.flush()  # the last changes reach after_flush before the counters move
+    changes: Changes = dict(session.info.get(_TOUCHED, {}))
     if session.info.get(_ALL):
-        orgs = set(session.connection().execute(sa.select(Organisation.id)).scalars())
-    else:
-        orgs = set(session.info.get(_TOUCHED, ()))
-    if orgs:
-        bump(session.connection(), orgs)
-        session.info[_TOUCHED] = orgs
+        changes = {org: None for org in
+                   session.connection().execute(sa.select(Organisation.id)).scalars()}
+    if changes:
+        bump(session.connection(), changes)
+        session.info[_TOUCHED] = changes
         for listener in list(changing):
-            listener(set(orgs))
+            listener(set(changes))
 
 
 def _after_commit(session: Session) -> None:
@@ -150,19 +185,62 @@ for _name, _fn in (("after_flush", _after_flush), ("do_orm_execute", _on_execute
         sa.event.listen(Session, _name, _fn)
 
 
-def bump(conn, organisation_ids) -> None:
-    """Add one to the version of each organisation (creating the row), on ``conn``."""
+def bump(conn, changes) -> None:
+    """Add one to the version of each organisation (creating the row), on ``conn``, and
+    log what the new version changed (:class:`DataChange`).
+
+    ``changes`` maps organisation -> the people whose rows changed (None: anything);
+    a plain iterable of organisations means "anything" for each.
+    """
+    if not isinstance(changes, dict):
+        changes = {org: None for org in changes}
     table = DataVersion.__table__
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     now = utcnow()
-    for org in sorted(organisation_ids):  # one order everywhere: no deadlock between writers
+    for org in sorted(changes):  # one order everywhere: no deadlock between writers
         stmt = insert(table).values(organisation_id=org, version=1, changed_at=now)
-        conn.execute(stmt.on_conflict_do_update(
+        version = conn.execute(stmt.on_conflict_do_update(
             index_elements=[table.c.organisation_id],
-            set_={"version": table.c.version + 1, "changed_at": now}))
+            set_={"version": table.c.version + 1, "changed_at": now})
+            .returning(table.c.version)).scalar_one()
+        people = changes[org]
+        conn.execute(sa.insert(DataChange.__table__).values(
+            organisation_id=org, version=version,
+            people="*" if people is None else ",".join(str(p) for p in sorted(people))))
+
+
+def changed_people(organisation_id: int, since: int, until: int) -> set[int] | None:
+    """The people whose own rows changed after version ``since`` up to ``until``, or None
+    when anything may have changed (or the log no longer reaches back that far)."""
+    from skillmap.extensions import db
+
+    if until <= since:
+        return set()
+    if until - since > MAX_PATCH_VERSIONS:
+        return None
+    rows = db.session.execute(sa.select(DataChange.people).where(
+        DataChange.organisation_id == organisation_id, DataChange.version > since,
+        DataChange.version <= until)).scalars().all()
+    if len(rows) != until - since:
+        return None
+    out: set[int] = set()
+    for people in rows:
+        if people == "*":
+            return None
+        out.update(int(p) for p in people.split(",") if p)
+    return out
+
+
+def prune(conn, keep: int = KEEP_CHANGES) -> int:
+    """Forget the change log older than ``keep`` versions (the minutely job)."""
+    current_version = (sa.select(DataVersion.version)
+                       .where(DataVersion.organisation_id == DataChange.organisation_id)
+                       .scalar_subquery())
+    return conn.execute(sa.delete(DataChange.__table__)
+                        .where(DataChange.version < current_version - keep)).rowcount or 0
 
 
 # --------------------------------------------------------------------------- reading
@@ -216,6 +294,36 @@ def memo(organisation_id: int, name: str, args: tuple, compute: Callable[[], T])
     with _LOCK:
         _CACHE[key] = (version, value)
         _CACHE.move_to_end(key)
+        while len(_CACHE) > MAX_ENTRIES:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def memo_patched(organisation_id: int, name: str, load: Callable[[], T],
+                 patch: Callable[[T, set[int]], T]) -> T:
+    """Like :func:`memo`, for values made of people's rows: when this process holds the
+    value at an older version and only some people changed since, ``patch(old, people)``
+    updates it instead of ``load()`` reading everything again."""
+    version = current(organisation_id)
+    key = (organisation_id, name, ())
+    with _LOCK:
+        hit = _CACHE.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    if _has_own_changes():
+        return load()  # this transaction's own changes may yet roll back
+    value = None
+    if hit is not None and hit[0] < version:
+        people = changed_people(organisation_id, hit[0], version)
+        if people is not None and len(people) <= MAX_PATCH_PEOPLE:
+            value = patch(hit[1], people)
+    if value is None:
+        value = load()
+    with _LOCK:
+        current_hit = _CACHE.get(key)
+        if current_hit is None or current_hit[0] <= version:
+            _CACHE[key] = (version, value)
+            _CACHE.move_to_end(key)
         while len(_CACHE) > MAX_ENTRIES:
             _CACHE.popitem(last=False)
     return value

@@ -338,3 +338,72 @@ def test_a_failed_run_is_recorded_not_left_running(org, families_data, monkeypat
     job, state = recompute.run_now(org.id)
     assert state == "failed" and job.state == "failed" and job.error == "RuntimeError"
     assert recompute.family_result(org.id) is None
+
+
+def _reads(monkeypatch):
+    """Count full reads and per-person reads of the one profile reader."""
+    from skillmap.services import profile_data
+
+    calls = []
+    real = profile_data._profile_rows
+    monkeypatch.setattr(profile_data, "_profile_rows",
+                        lambda org, people=None: calls.append(people) or real(org, people))
+    return calls
+
+
+def test_an_edit_patches_the_cached_profile_table_instead_of_reloading(
+        org, taxonomy, families_data, monkeypatch):
+    from skillmap.services.profile_data import profile_table
+
+    profile_table(org.id)
+    calls = _reads(monkeypatch)
+    person = families_data[0]
+    row = db.session.scalar(sa.select(PersonSkill).where(PersonSkill.person_id == person.id))
+    row.level = 5
+    db.session.add(PersonSkill(person_id=person.id, skill_id=taxonomy["ICT-NET"].id, level=2))
+    db.session.commit()
+    patched = profile_table(org.id)
+    assert calls == [{person.id}]                       # only her rows were read again
+    versions.clear()
+    full = profile_table(org.id)
+    pd.testing.assert_frame_equal(patched, full)
+    assert ((patched["person"] == person.id) & (patched["level"] == 5)).any()
+
+
+@pytest.mark.parametrize("change", ["skill retired", "bulk delete"])
+def test_a_change_that_may_touch_anyone_reloads_in_full(org, taxonomy, families_data,
+                                                        monkeypatch, change):
+    from skillmap.services.profile_data import profile_table
+
+    profile_table(org.id)
+    calls = _reads(monkeypatch)
+    if change == "skill retired":
+        taxonomy["ICT-NET"].active = False
+    else:
+        db.session.execute(sa.delete(PersonSkill).where(
+            PersonSkill.person_id == families_data[7].id))
+    db.session.commit()
+    table = profile_table(org.id)
+    assert calls == [None]
+    if change == "skill retired":
+        assert taxonomy["ICT-NET"].id not in set(table["skill"])
+    else:
+        assert families_data[7].id not in set(table["person"])
+
+
+def test_a_new_person_and_an_erased_one_are_patched_in(org, taxonomy, families_data,
+                                                       monkeypatch):
+    from skillmap.services.profile_data import people_table, profile_table
+
+    profile_table(org.id)
+    people_table(org.id)
+    calls = _reads(monkeypatch)
+    newcomer = new_person(org.id, "Nuova")
+    give(newcomer, taxonomy, {"CARE-HOME": 4})
+    db.session.delete(families_data[1])
+    db.session.commit()
+    table = profile_table(org.id)
+    assert all(c is not None for c in calls)
+    assert newcomer.id in set(table["person"]) and families_data[1].id not in set(table["person"])
+    people = people_table(org.id)
+    assert newcomer.id in set(people["person"]) and families_data[1].id not in set(people["person"])
