@@ -31,6 +31,15 @@ class Defaults:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     PRIVACY_MIN_GROUP = 5  # reports hide aggregates over fewer people
     ORGANISATION_NAME = "Cooperativa Demo"
+    HTTPS = False  # True: secure cookies, HSTS and a redirect from http to https
+    PROXY_FIX = 0  # number of proxies in front whose X-Forwarded-* headers are trusted
+    SESSION_HOURS = 12.0  # a session ends this long after sign-in, used or not
+    IDLE_MINUTES = 120.0  # ... or after this long without a request
+    LOGIN_FREE_FAILURES = 5  # failed sign-ins on one account before it must wait
+    LOGIN_ADDRESS_FREE_FAILURES = 30  # failed sign-ins from one address before it must wait
+    LOGIN_LOCK_MINUTES = 15  # the longest wait (the lock) after repeated failures
+    #: paths answered over plain http even when HTTPS is on (health checks of the proxy)
+    HTTPS_EXEMPT_PATHS = ("/healthz",)
 
 
 #: environment variable -> (config key, converter)
@@ -41,7 +50,22 @@ ENV_KEYS = {
     "SKILLMAP_HTTPS": ("HTTPS", lambda v: v.lower() in {"1", "true", "yes", "on"}),
     "SKILLMAP_PRIVACY_MIN_GROUP": ("PRIVACY_MIN_GROUP", int),
     "SKILLMAP_ORGANISATION_NAME": ("ORGANISATION_NAME", str),
+    "SKILLMAP_PROXY_FIX": ("PROXY_FIX", lambda v: _proxies(v)),
+    "SKILLMAP_SESSION_HOURS": ("SESSION_HOURS", float),
+    "SKILLMAP_IDLE_MINUTES": ("IDLE_MINUTES", float),
+    "SKILLMAP_LOGIN_FREE_FAILURES": ("LOGIN_FREE_FAILURES", int),
+    "SKILLMAP_LOGIN_LOCK_MINUTES": ("LOGIN_LOCK_MINUTES", int),
 }
+
+
+def _proxies(value: str) -> int:
+    """``SKILLMAP_PROXY_FIX``: a number of proxies, or yes/no for one or none."""
+    value = value.strip().lower()
+    if value in {"true", "yes", "on"}:
+        return 1
+    if value in {"false", "no", "off"}:
+        return 0
+    return int(value)
 
 
 def from_environment(environ=None) -> dict:

@@ -6,10 +6,11 @@ from skillmap.models.projects import (PROJECT_STATUSES, MEMBER_STATUSES, Project
 from skillmap.models.skills import (LEVELS, PersonSkill, Skill, SkillArea, SkillChange,
                                     SkillProposal)
 from skillmap.models.analytics import EngineResult, RoleTarget
+from skillmap.models.security import LoginAttempt
 
 __all__ = [
     "AuditEvent", "ErasureRequest", "ROLES", "Organisation", "Person", "Unit", "User",
     "PROJECT_STATUSES", "MEMBER_STATUSES", "Project", "ProjectRequirement", "TeamMember",
     "LEVELS", "PersonSkill", "Skill", "SkillArea", "SkillChange", "SkillProposal",
-    "EngineResult", "RoleTarget",
+    "EngineResult", "RoleTarget", "LoginAttempt",
 ]
