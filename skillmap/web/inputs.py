@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, render_template, request
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from skillmap.extensions import db
@@ -25,6 +26,12 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, fixed_digits=0, min=0, max=ID_MAX, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
         self.regex = r"\d{1,10}" if not signed else self.regex
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > ID_MAX:  # 10 digits yet too large: not a row, whatever the method
+            raise NotFound()
+        return super().to_python(value)
 
 
 def db_id(value) -> int | None:
