@@ -14,9 +14,12 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from sqlalchemy.exc import DataError
+
 from skillmap.extensions import db
 
 ID_MAX = 2**31 - 1
+NUMERIC_OUT_OF_RANGE = "22003"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -64,7 +67,14 @@ def install_converters(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     app.before_request(_refuse_control)
 
-    @app.errorhandler(OverflowError)
+    @app.errorhandler(OverflowError)  # SQLite: a number beyond 64 bits
     def _overflow(_error):
         db.session.rollback()
         return render_template("errors/404.html"), 404
+
+    @app.errorhandler(DataError)
+    def _out_of_range(error):
+        db.session.rollback()
+        if getattr(error.orig, "sqlstate", None) == NUMERIC_OUT_OF_RANGE:  # PostgreSQL
+            return render_template("errors/404.html"), 404
+        raise error

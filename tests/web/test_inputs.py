@@ -188,3 +188,17 @@ def test_instance_folder_is_private(tmp_path):
     os.chmod(new, 0o755)
     _private_dir(str(new))
     assert stat.S_IMODE(os.stat(new).st_mode) == 0o700
+
+
+def test_a_database_out_of_range_error_answers_404(app, client, auth, users):
+    """The catch-all behind the explicit checks: an id the database cannot hold is a 404."""
+    from skillmap.models import Person
+
+    @app.route("/_probe/<big>")
+    def _probe(big):  # pragma: no cover - called below
+        return str(db.session.get(Person, int(big)))
+
+    _probe.allowed_roles = frozenset({"admin"})
+    auth.login("admin")
+    assert client.get(f"/_probe/{2**63}").status_code == 404
+    assert client.get(f"/_probe/{HUGE}").status_code == 404
