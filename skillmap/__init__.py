@@ -73,7 +73,7 @@ def _finish_config(app: "Flask") -> None:
         app.config["SECRET_KEY"] = cfg.DEV_SECRET
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not uri:
-        os.makedirs(app.instance_path, exist_ok=True)
+        _private_dir(app.instance_path)
         uri = "sqlite:///" + os.path.join(app.instance_path, "skillmap.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.normalise_database_url(uri)
     if not app.config.get("BACKUP_DIR"):
@@ -99,14 +99,54 @@ def _finish_config(app: "Flask") -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
 
 
+def _private_dir(path: str) -> None:
+    """Create ``path`` readable by its owner only; tighten it if others can read it."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    try:
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except PermissionError:  # not ours to change: leave it to the installer
+        pass
+
+
+def _private_sqlite_file(uri: str) -> None:
+    """Create the SQLite database file with mode 0600 before SQLite does (SQLite would use
+    the umask, usually 0644), and tighten an existing one; its -wal and -shm files take the
+    database file's mode."""
+    import sqlalchemy as sa
+
+    path = sa.engine.make_url(uri).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        return  # SQLite will say it cannot open the file: an outage, not a folder to invent
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        for name in (path, path + "-wal", path + "-shm"):
+            try:
+                if os.stat(name).st_mode & 0o077:
+                    os.chmod(name, 0o600)
+            except (FileNotFoundError, PermissionError):
+                pass
+    else:
+        os.close(fd)
+
+
 def _sqlite_pragmas(app: "Flask", db) -> None:
-    """SQLite: write-ahead log, a busy timeout and enforced foreign keys."""
+    """SQLite: a private file, write-ahead log, a busy timeout and enforced foreign keys."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     import sqlalchemy as sa
 
     with app.app_context():
         engine = db.engine
+
+        @sa.event.listens_for(engine, "do_connect")
+        def _private_file(_dialect, _record, _cargs, _cparams):
+            # when a connection is first needed, not at start: /healthz reports a missing
+            # file instead of finding an empty one made for it
+            _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
         @sa.event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test

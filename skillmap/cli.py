@@ -55,7 +55,7 @@ def seed_demo_cmd(employees: int, seed: int):
 @click.option("--role", required=True,
               type=click.Choice(["employee", "coordinator", "manager", "admin"]))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 10 characters (asked for when not given).")
+              help="At least 12 characters, not a common password nor the e-mail (asked for when not given).")
 @click.option("--locale", default="it", type=click.Choice(["it", "en"]), show_default=True)
 def create_user_cmd(email: str, role: str, password: str, locale: str):
     """Create a login account."""

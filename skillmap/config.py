@@ -54,6 +54,15 @@ class Defaults:
     QUEUE_STUCK_AFTER = 900
     BACKUP_DIR = None  # filled with instance/backups
     BACKUP_KEEP = 14  # scheduled backups kept in BACKUP_DIR
+    HTTPS = False  # True: secure cookies, HSTS and a redirect from http to https
+    PROXY_FIX = 0  # number of proxies in front whose X-Forwarded-* headers are trusted
+    SESSION_HOURS = 12.0  # a session ends this long after sign-in, used or not
+    IDLE_MINUTES = 120.0  # ... or after this long without a request
+    LOGIN_FREE_FAILURES = 5  # failed sign-ins on one account before it must wait
+    LOGIN_ADDRESS_FREE_FAILURES = 30  # failed sign-ins from one address before it must wait
+    LOGIN_LOCK_MINUTES = 15  # the longest wait (the lock) after repeated failures
+    #: paths answered over plain http even when HTTPS is on (health checks of the proxy)
+    HTTPS_EXEMPT_PATHS = ("/healthz",)
 
 
 #: environment variable -> (config key, converter)
@@ -70,7 +79,22 @@ ENV_KEYS = {
     "SKILLMAP_JOB_DEAD_AFTER": ("JOB_DEAD_AFTER", float),
     "SKILLMAP_BACKUP_DIR": ("BACKUP_DIR", str),
     "SKILLMAP_BACKUP_KEEP": ("BACKUP_KEEP", int),
+    "SKILLMAP_PROXY_FIX": ("PROXY_FIX", lambda v: _proxies(v)),
+    "SKILLMAP_SESSION_HOURS": ("SESSION_HOURS", float),
+    "SKILLMAP_IDLE_MINUTES": ("IDLE_MINUTES", float),
+    "SKILLMAP_LOGIN_FREE_FAILURES": ("LOGIN_FREE_FAILURES", int),
+    "SKILLMAP_LOGIN_LOCK_MINUTES": ("LOGIN_LOCK_MINUTES", int),
 }
+
+
+def _proxies(value: str) -> int:
+    """``SKILLMAP_PROXY_FIX``: a number of proxies, or yes/no for one or none."""
+    value = value.strip().lower()
+    if value in {"true", "yes", "on"}:
+        return 1
+    if value in {"false", "no", "off"}:
+        return 0
+    return int(value)
 
 
 def from_environment(environ=None) -> dict:

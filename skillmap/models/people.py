@@ -90,6 +90,8 @@ class User(UserMixin, db.Model):
     #: when the user last saw the privacy notice (shown on first login)
     privacy_seen_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
     last_login_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
+    #: part of the id kept in every session cookie: raising it ends all sessions of the user
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = created_col()
 
     person: Mapped[Optional[Person]] = relationship(back_populates="user")
@@ -97,6 +99,11 @@ class User(UserMixin, db.Model):
 
     __table_args__ = (sa.CheckConstraint(
         "role IN ('employee', 'coordinator', 'manager', 'admin')", name="role"),)
+
+    def get_id(self) -> str:
+        """The session id ``"<id>:<session_version>"``: a cookie signed before the version
+        was raised (logout, password or role change, deactivation) no longer loads a user."""
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         """Store a salted hash made with the configured ``PASSWORD_HASH_METHOD``

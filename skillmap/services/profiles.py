@@ -251,6 +251,9 @@ def confirm_level(ps: PersonSkill, level: int, comment: str, *, actor: User) -> 
         raise ProfileError("level", _l("You cannot confirm your own skills."))
     if level not in (1, 2, 3, 4, 5):
         raise ProfileError("level", _l("Choose a level from 1 to 5."))
+    if ps.level not in (1, 2, 3, 4, 5):
+        raise ProfileError("level", _l("Only a skill the person holds can be confirmed: this "
+                                       "one they only want to learn."))
     if len(comment or "") > NOTE_MAX:
         raise ProfileError("comment", _l("The comment can be at most %(n)d characters long.",
                                          n=NOTE_MAX))

@@ -7,7 +7,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Attach every blueprint and the deny-by-default access check."""
     from skillmap.extensions import csrf
-    from skillmap.web import access, errors, nav
+    from skillmap.web import access, errors, headers, inputs, nav, sessions
     from skillmap.web.admin import bp as admin_bp
     from skillmap.web.auth import bp as auth_bp
     from skillmap.web.health import bp as health_bp
@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     from skillmap.web.projects import bp as projects_bp
     from skillmap.web.reports import bp as reports_bp
 
+    inputs.install_converters(app)  # before any URL rule is added
     app.register_blueprint(auth_bp)
     app.register_blueprint(health_bp)
     csrf.exempt(health_bp)
@@ -26,6 +27,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(insights_bp, url_prefix="/insights")
     app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(profiles_bp)
+    headers.init_app(app)
+    sessions.init_app(app)
+    inputs.init_app(app)
     access.init_app(app)
     errors.init_app(app)
     nav.init_app(app)

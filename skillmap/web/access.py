@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
-from skillmap.extensions import db, login_manager
+from skillmap.extensions import login_manager
 
 ALL_ROLES = ("employee", "coordinator", "manager", "admin")
 
@@ -52,13 +52,8 @@ def _check_access():
 
 
 def init_app(app: Flask) -> None:
+    """Check roles before every view (the session loader lives in ``web.sessions``)."""
     app.before_request(_check_access)
-
-    @login_manager.user_loader
-    def _load_user(user_id: str):
-        from skillmap.models import User
-
-        return db.session.get(User, int(user_id))
 
 
 def require_same_org(obj) -> None:

@@ -76,7 +76,7 @@ def test_demo_people_follow_their_roles(runner):
     (["seed-demo", "--employees", "2"], "2"),
     (["seed-demo", "--employees", "abc"], "abc"),
     (["create-user", "--email", "a@b.it", "--role", "root", "--password", "x" * 12], "root"),
-    (["create-user", "--email", "a@b.it", "--role", "admin", "--password", "short"], "10"),
+    (["create-user", "--email", "a@b.it", "--role", "admin", "--password", "short"], "12"),
 ])
 def test_bad_cli_arguments(runner, args, message):
     result = runner.invoke(args=args)

@@ -86,11 +86,18 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    """A page that fails the test when the Content-Security-Policy blocks anything
+    (an inline script or style left in a template) or a script throws."""
     context = browser.new_context(base_url=live_server, locale="it-IT")
     page = context.new_page()
     page.set_default_timeout(15000)
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" and (
+        "Content Security Policy" in msg.text or "Refused to" in msg.text) else None)
+    page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
     yield page
     context.close()
+    assert not problems, "blocked by the CSP or failed in the browser:\n" + "\n".join(problems)
 
 
 def login(page, role: str) -> None:
@@ -105,7 +112,8 @@ def login(page, role: str) -> None:
 
 def assert_accessible(page) -> None:
     """Run axe-core on the page: zero WCAG 2.2 A/AA violations, target-size included."""
-    page.add_script_tag(path=str(AXE_JS))
+    # evaluated through DevTools, not as an inline <script>, which the CSP would refuse
+    page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
     result = page.evaluate(
         """async (tags) => await axe.run(document, {
               runOnly: {type: 'tag', values: tags},

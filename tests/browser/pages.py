@@ -48,6 +48,7 @@ PAGES: list[Page] = [
     Page("employee", "main.privacy"),
     Page("employee", "auth.account"),
     Page("admin", "admin.users"),
+    Page("admin", "admin.sign_ins"),
     # skills engine (insights): families, recompute progress; backups panel on the person page
     Page("coordinator", "insights.families"),
     Page("manager", "insights.families"),

@@ -20,7 +20,7 @@ def test_admin_creates_account(client, auth, users, post_form):
      "Inserisci un indirizzo email valido."),
     ({"email": "employee@test.coop", "role": "employee", "password": "una password lunga"},
      "Esiste già un account con questa email."),
-    ({"email": "x@test.coop", "role": "employee", "password": "corta"}, "Usa almeno 10 caratteri."),
+    ({"email": "x@test.coop", "role": "employee", "password": "corta"}, "Usa almeno 12 caratteri."),
     ({"email": "x@test.coop", "role": "root", "password": "una password lunga"}, "Non è una opzione valida"),
 ])
 def test_bad_account_input_saves_nothing(client, auth, users, post_form, data, message):

@@ -80,7 +80,7 @@ def test_change_password(client, auth, users, post_form):
 @pytest.mark.parametrize("data,message", [
     ({"current": "wrong", "new": "a brand new secret", "confirm": "a brand new secret"},
      "La password attuale non è corretta."),
-    ({"current": PASSWORD, "new": "short", "confirm": "short"}, "Usa almeno 10 caratteri."),
+    ({"current": PASSWORD, "new": "short", "confirm": "short"}, "Usa almeno 12 caratteri."),
     ({"current": PASSWORD, "new": "a brand new secret", "confirm": "another secret!!"},
      "Le due password non coincidono."),
 ])

@@ -120,8 +120,9 @@ def test_outage_page_keeps_the_language_the_user_chose(client, auth, users, post
 
 
 def test_a_form_sent_during_the_outage_gets_the_outage_page(client, auth, users, broken_url):
-    cookie = signed_in_cookie(client, auth)
+    signed_in_cookie(client, auth)
     token = csrf_token(client, "/account")
+    cookie = client.get_cookie("session").value  # with the form's token in it
     down = broken_app(broken_url).test_client()
     down.set_cookie("session", cookie)
     resp = down.post("/logout", data={"csrf_token": token})

@@ -6,7 +6,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from skillmap.i18n import ROLE_NAMES
-from skillmap.services.accounts import MIN_PASSWORD, find_user
+from skillmap.services.accounts import WeakPassword, check_new_password, find_user
+from skillmap.web.auth.forms import PASSWORD_PROBLEMS
 
 
 class CreateUserForm(FlaskForm):
@@ -16,9 +17,7 @@ class CreateUserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_NAMES.items()],
                        validators=[DataRequired()])
     password = PasswordField(_l("First password"), validators=[
-        DataRequired(_l("Enter a first password.")),
-        Length(min=MIN_PASSWORD, max=200,
-               message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD))])
+        DataRequired(_l("Enter a first password."))])
     submit = SubmitField(_l("Create account"))
 
     def validate_email(self, field):
@@ -26,6 +25,14 @@ class CreateUserForm(FlaskForm):
             from wtforms.validators import ValidationError
 
             raise ValidationError(_l("An account with this email already exists."))
+
+    def validate_password(self, field):
+        from wtforms.validators import ValidationError
+
+        try:
+            check_new_password(field.data or "", email=self.email.data or "")
+        except WeakPassword as exc:
+            raise ValidationError(PASSWORD_PROBLEMS[exc.reason]) from exc
 
 
 class RoleForm(FlaskForm):

@@ -6,13 +6,14 @@ from flask_login import current_user
 
 from skillmap.extensions import db
 from skillmap.models import User
-from skillmap.services import accounts
+from skillmap.services import accounts, login_guard
 from skillmap.web import nav
 from skillmap.web.access import roles
 from skillmap.web.admin import bp
 from skillmap.web.admin.forms import CreateUserForm, RoleForm
 
 nav.add("admin.users", _l("Accounts"), order=80)
+nav.add("admin.sign_ins", _l("Sign-in attempts"), order=81)
 
 
 def _user_or_404(user_id: int) -> User:
@@ -69,3 +70,12 @@ def toggle_active(user_id: int):
     else:
         flash(_("Account enabled.") if user.active else _("Account disabled."), "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/sign-ins")
+@roles("admin")
+def sign_ins():
+    """Failed and refused sign-ins of the last week, and the accounts that must wait now."""
+    return render_template("admin/sign_ins.html",
+                           attempts=login_guard.recent(current_user.organisation_id),
+                           locked=login_guard.locked_accounts(current_user.organisation_id))

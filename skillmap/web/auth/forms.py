@@ -7,6 +7,16 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from skillmap.services.accounts import MIN_PASSWORD
 
+#: the password policy's refusals, worded for users (reason -> message)
+PASSWORD_PROBLEMS = {
+    "short": _l("Use at least %(n)d characters.", n=MIN_PASSWORD),
+    "long": _l("Use at most %(n)d characters.", n=200),
+    "common": _l("This password is too common or easy to guess: choose a longer phrase of "
+                 "your own, even without digits or symbols."),
+    "personal": _l("The password must not contain your e-mail address or your name."),
+    "current": _l("The new password must be different from the current one."),
+}
+
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email."))],

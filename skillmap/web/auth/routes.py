@@ -1,24 +1,16 @@
 """Views for signing in and out, passwords and language."""
-from urllib.parse import urlsplit
+import math
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_babel import gettext as _, ngettext
+from flask_login import current_user
 
 from skillmap.services import accounts
+from skillmap.web import sessions
 from skillmap.web.access import public, roles
 from skillmap.web.auth import bp
-from skillmap.web.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only follow ``next`` to a path on this site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+from skillmap.web.auth.forms import PASSWORD_PROBLEMS, ChangePasswordForm, LanguageForm, LoginForm
+from skillmap.web.redirects import safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -30,15 +22,24 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data,
+                                         request.remote_addr or "")
+        except accounts.LoginLocked as exc:
+            minutes = max(1, math.ceil(exc.seconds / 60))
+            flash(ngettext("Too many failed sign-in attempts. Wait %(num)d minute, then try "
+                           "again.",
+                           "Too many failed sign-in attempts. Wait %(num)d minutes, then try "
+                           "again.", minutes), "danger")
+            return render_template("auth/login.html", form=form), 429
         if user is None:
             flash(_("Email or password not recognised, or the account is disabled."), "danger")
         else:
-            login_user(user)
+            sessions.start(user)
             session["lang"] = user.locale  # the outage page reads it: no database then
             if user.privacy_seen_at is None:
                 return redirect(url_for("main.privacy", first=1))
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
     return render_template("auth/login.html", form=form)
 
 
@@ -50,14 +51,14 @@ def language():
         accounts.set_locale(current_user, form.lang.data)
         session["lang"] = form.lang.data
         flash(_("Language changed."), "success")
-    back = _safe_next(request.form.get("next"))
-    return redirect(back or url_for("auth.login"))
+    return redirect(safe_next(request.form.get("next"), url_for("auth.login")))
 
 
 @bp.route("/logout", methods=["POST"])
 @roles("*")
 def logout():
-    logout_user()
+    accounts.sign_out(current_user)
+    sessions.end()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -69,9 +70,12 @@ def account():
     if form.validate_on_submit():
         try:
             accounts.change_password(current_user, form.current.data, form.new.data)
+        except accounts.WeakPassword as exc:
+            form.new.errors.append(PASSWORD_PROBLEMS[exc.reason])
         except accounts.AccountError:
             form.current.errors.append(_("The current password is not right."))
         else:
+            sessions.renew(current_user)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form,

@@ -12,6 +12,7 @@ from skillmap.services import advice, privacy, profiles, proposals, skill_search
 from skillmap.services.errors import DuplicateError
 from skillmap.web import nav
 from skillmap.web.access import roles
+from skillmap.web.inputs import db_id
 from skillmap.web.profiles import bp
 from skillmap.web.profiles.forms import (LANGUAGE_CODES, ErasureForm, ProposalForm, SearchForm,
                                          SettingsForm, SkillForm, VersionForm, WithdrawForm)
@@ -94,10 +95,7 @@ def add_skill():
     person = _me()
     form = SkillForm()
     raw = form.skill_id.data if request.method == "POST" else request.args.get("skill")
-    try:
-        skill_id = int(raw) if raw else None
-    except (TypeError, ValueError):
-        skill_id = None
+    skill_id = db_id(raw)
     skill = db.session.get(Skill, skill_id) if skill_id else None
     if skill is not None and skill.organisation_id != current_user.organisation_id:
         skill = None

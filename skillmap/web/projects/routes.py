@@ -11,6 +11,7 @@ from skillmap.services.errors import DuplicateError
 from skillmap.web import nav
 from skillmap.web.access import require_same_org, roles
 from skillmap.web.projects import bp
+from skillmap.web.redirects import safe_next
 from skillmap.web.projects.forms import (ActionForm, IdeaForm, ProjectForm, RequirementForm,
                                          SkillSearchForm)
 
@@ -201,7 +202,7 @@ def interest(project_id: int):
         flash(_("You cannot say you are interested in this project."), "danger")
     else:
         flash(_("The coordinator will see that you are interested."), "success")
-    return redirect(request.form.get("next") or url_for("projects.open_projects"))
+    return redirect(safe_next(request.form.get("next"), url_for("projects.open_projects")))
 
 
 @bp.route("/<int:project_id>/withdraw", methods=["POST"])

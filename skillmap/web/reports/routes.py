@@ -15,6 +15,7 @@ from skillmap.services.reports import Filters
 from skillmap.services.reports.matrix import shade_class
 from skillmap.web import nav
 from skillmap.web.access import require_same_org, roles
+from skillmap.web.inputs import db_id
 from skillmap.web.reports import bp, charts
 from skillmap.web.reports.forms import FilterForm, RoleTargetForm, TargetLevelForm
 
@@ -103,7 +104,9 @@ def export(kind: str, fmt: str):
 @roles(*MANAGERS)
 def people():
     kind = request.args.get("kind", "")
-    skill_id = request.args.get("skill", type=int)
+    skill_id = db_id(request.args.get("skill")) if request.args.get("skill") else None
+    if request.args.get("skill") and skill_id is None:
+        abort(404)
     _form, f = _filters()
     if skill_id is not None:
         require_same_org(db.session.get(Skill, skill_id))

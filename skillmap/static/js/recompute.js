@@ -1,0 +1,19 @@
+/* Recompute page: follow the engine's progress while it runs (the URL is in data-status-url). */
+(function () {
+  var box = document.getElementById('recompute-status');
+  var bar = document.getElementById('recompute-progress');
+  var next = document.getElementById('recompute-next');
+  var live = {queued: true, running: true};
+  if (!box || !bar || !box.dataset.statusUrl || !live[box.dataset.state]) { return; }
+  var url = box.dataset.statusUrl;
+  function poll() {
+    fetch(url, {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (s) {
+      if (box.textContent !== s.message) { box.textContent = s.message; }
+      bar.max = s.steps;
+      bar.value = s.state === 'done' ? s.steps : (s.state === 'running' ? s.step : 0);
+      if (live[s.state]) { setTimeout(poll, 1500); }
+      else if (s.state === 'done') { next.hidden = false; }
+    }).catch(function () { setTimeout(poll, 5000); });
+  }
+  setTimeout(poll, 1000);
+})();
