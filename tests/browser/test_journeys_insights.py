@@ -8,11 +8,23 @@ from tests.browser.conftest import assert_accessible, login
 pytestmark = pytest.mark.browser
 
 
-def test_manager_recomputes_and_reads_the_skill_families(page):
+def test_manager_recomputes_and_reads_the_skill_families(page, live_app):
+    from skillmap import queue
+
+    queue.init_app(live_app)  # the served app's jobs, in this process's memory queue
+    with live_app.app_context():  # the run queued after the demo was loaded, sent again
+        from skillmap.services import jobs
+
+        live_app.config["JOB_RESEND_AFTER"] = 0
+        jobs.reap()
+        live_app.config["JOB_RESEND_AFTER"] = 600
+    queue.drain()
     login(page, "manager")
     page.get_by_role("link", name="Famiglie di competenze").click()
     page.get_by_role("button", name="Ricalcola ora").click()
     page.wait_for_url(re.compile(r"/insights/recompute$"))
+    assert page.get_by_role("status").filter(has_text="In attesa").is_visible()
+    assert queue.drain() >= 1  # what the queue's consumer does
     status = page.get_by_role("status").filter(has_text="Ricalcolo")
     status.filter(has_text="terminato").wait_for(timeout=60000)
     assert_accessible(page)
