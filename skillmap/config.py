@@ -45,6 +45,22 @@ class Defaults:
     AUTO_RECOMPUTE_DELAY = 30
     BACKUP_DIR = None  # filled with instance/backups
     BACKUP_KEEP = 14  # scheduled backups kept in BACKUP_DIR
+    #: e-mail. No MAIL_SERVER: every message is written to MAIL_OUTBOX_DIR as an .eml
+    #: file and its links are printed on the console (the demo needs no mail server)
+    MAIL_SERVER = None
+    MAIL_PORT = 587
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SECURITY = "starttls"  # starttls, ssl or none
+    MAIL_SENDER = "SkillMap <noreply@localhost>"
+    MAIL_TIMEOUT = 30
+    MAIL_OUTBOX_DIR = None  # filled with instance/outbox
+    #: the address of the site, for links in e-mails sent by background jobs
+    BASE_URL = "http://127.0.0.1:5000"
+    #: one-time links (invitation, password reset) work this many hours
+    TOKEN_HOURS = 72
+    #: months after the end date when a person's data is erased
+    RETENTION_MONTHS = 12
 
 
 #: environment variable -> (config key, converter)
@@ -59,6 +75,15 @@ ENV_KEYS = {
     "SKILLMAP_AUTO_RECOMPUTE_DELAY": ("AUTO_RECOMPUTE_DELAY", int),
     "SKILLMAP_BACKUP_DIR": ("BACKUP_DIR", str),
     "SKILLMAP_BACKUP_KEEP": ("BACKUP_KEEP", int),
+    "SKILLMAP_MAIL_SERVER": ("MAIL_SERVER", str),
+    "SKILLMAP_MAIL_PORT": ("MAIL_PORT", int),
+    "SKILLMAP_MAIL_USERNAME": ("MAIL_USERNAME", str),
+    "SKILLMAP_MAIL_PASSWORD": ("MAIL_PASSWORD", str),
+    "SKILLMAP_MAIL_SECURITY": ("MAIL_SECURITY", lambda v: v.strip().lower()),
+    "SKILLMAP_MAIL_SENDER": ("MAIL_SENDER", str),
+    "SKILLMAP_MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", str),
+    "SKILLMAP_BASE_URL": ("BASE_URL", str),
+    "SKILLMAP_RETENTION_MONTHS": ("RETENTION_MONTHS", int),
 }
 
 

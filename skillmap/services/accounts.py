@@ -15,6 +15,18 @@ class AccountError(ValueError):
     """A request about an account that cannot be carried out (message is for users)."""
 
 
+def validate_password(password: str) -> None:
+    """THE password policy: raises :class:`AccountError` (a message for the user) if weak.
+
+    Every place that sets a password calls this (account creation, the invitation
+    and reset links), so the policy lives in one function.
+    """
+    from flask_babel import gettext as _
+
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(_("Use at least %(n)d characters.", n=MIN_PASSWORD))
+
+
 def get_or_create_organisation(name: str) -> Organisation:
     org = db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
     if org is None:
@@ -35,8 +47,7 @@ def create_user(organisation: Organisation, email: str, password: str, role: str
     email = email.strip().lower()
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+    validate_password(password)
     if find_user(email) is not None:
         raise AccountError(f"an account for {email} already exists")
     user = User(organisation_id=organisation.id, email=email, role=role, locale=locale,
@@ -58,6 +69,11 @@ def authenticate(email: str, password: str) -> User | None:
     user.last_login_at = utcnow()
     db.session.commit()
     return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    db.session.commit()
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -22,6 +22,7 @@ def home():
     else:
         data = dashboard.admin_summary(current_user.organisation_id)
         data["backup"] = backup.backup_status()
+        data["attention"] = dashboard.needs_attention(current_user.organisation_id)
     return render_template(f"main/home_{role}.html", **data)
 
 
@@ -30,5 +31,8 @@ def home():
 def privacy():
     if request.method == "POST":  # "I have read it", CSRF-checked like every form
         accounts.mark_privacy_seen(current_user)
-        return redirect(url_for("main.home"))
-    return render_template("main/privacy.html", first=current_user.privacy_seen_at is None)
+        from skillmap.web.auth.routes import _safe_next
+
+        return redirect(_safe_next(request.form.get("next")) or url_for("main.home"))
+    return render_template("main/privacy.html", first=current_user.privacy_seen_at is None,
+                           next=request.args.get("next", ""))
