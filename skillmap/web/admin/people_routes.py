@@ -81,7 +81,7 @@ def people_list():
 @bp.route("/people/invite-all", methods=["POST"])
 @roles("admin")
 def invite_all():
-    _, queued = invitations.invite_all_request(current_user.organisation_id, current_user)
+    _job, queued = invitations.invite_all_request(current_user.organisation_id, current_user)
     db.session.commit()
     flash(_("The invitations are being sent: this page shows the progress.") if queued
           else _("Invitations are already being sent."), "info")
