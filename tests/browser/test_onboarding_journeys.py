@@ -2,6 +2,7 @@
 test SMTP server, chooses a password and adds a skill; a password reset; ending a person."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
@@ -39,7 +40,7 @@ def test_admin_invites_a_person_who_sets_a_password_and_adds_a_skill(page, brows
     page.get_by_label("Cognome").fill("Invitata")
     page.get_by_label("Email").fill("ilaria.invitata@demo.coop")
     page.get_by_label("Rapporto di lavoro").select_option("dipendente")
-    page.get_by_label("Mansione").fill("Educatore")
+    page.get_by_label("Qualifica").fill("Educatore")
     page.get_by_label("Invia subito l'invito a SkillMap").check()
     assert_accessible(page)
     page.get_by_role("button", name="Salva").click()
@@ -52,10 +53,11 @@ def test_admin_invites_a_person_who_sets_a_password_and_adds_a_skill(page, brows
     invitee = browser.new_context(base_url=live_server, locale="it-IT").new_page()
     invitee.goto(path)
     assert_accessible(invitee)
-    invitee.get_by_label("Nuova password").fill(PASSWORD)
+    invitee.get_by_label("Nuova password", exact=True).fill(PASSWORD)
     invitee.get_by_label("Ripeti la nuova password").fill(PASSWORD)
     invitee.get_by_role("button", name="Salva la password").click()
-    invitee.wait_for_url("**/privacy*")
+    invitee.wait_for_url(re.compile(r"/privacy\?first=1"))
+    assert_accessible(invitee)
     invitee.get_by_role("button", name="Ho letto").click()
     invitee.wait_for_url("**/profile")
     assert "Ilaria Invitata" in invitee.content()
@@ -81,7 +83,7 @@ def test_password_reset_from_the_login_page(page, live_app, smtp):
     assert "Se coordinatore@demo.coop appartiene a un account" in page.content()
     _deliver(live_app)
     page.goto(_link_for(smtp, "coordinatore@demo.coop"))
-    page.get_by_label("Nuova password").fill(PASSWORD)
+    page.get_by_label("Nuova password", exact=True).fill(PASSWORD)
     page.get_by_label("Ripeti la nuova password").fill(PASSWORD)
     page.get_by_role("button", name="Salva la password").click()
     page.wait_for_load_state("networkidle")
