@@ -121,3 +121,30 @@ def test_admin_ends_a_person(page, live_app):
     assert "Il rapporto di lavoro è terminato" in content and name in content
     assert "I dati saranno cancellati il" in content
     assert_accessible(page)
+
+
+ONBOARDING_ENDPOINTS = ("admin.people", "admin.person_new", "admin.person", "admin.user_detail",
+                        "admin.units", "admin.job_titles", "admin.retention_due",
+                        "auth.forgot_password", "auth.set_password")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_onboarding_pages_do_not_scroll_sideways(browser, live_server, live_app, width):
+    from tests.browser.pages import PAGES
+    from tests.browser.test_accessibility import _url
+
+    context = browser.new_context(base_url=live_server, locale="it-IT",
+                                  viewport={"width": width, "height": 800})
+    page = context.new_page()
+    role = None
+    for entry in [e for e in PAGES if e.endpoint in ONBOARDING_ENDPOINTS]:
+        if entry.role != role:
+            context.clear_cookies()
+            if entry.role != "anonymous":
+                login(page, entry.role)
+            role = entry.role
+        page.goto(_url(live_app, entry))
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{entry.id} scrolls sideways by {overflow}px at {width}px"
+    context.close()
