@@ -32,7 +32,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
         app.config.update(test_config)
     _finish_config(app)
 
-    from skillmap.extensions import babel, csrf, db, login_manager, migrate
+    from skillmap.extensions import babel, csrf, db, login_manager, mail, migrate
     from flask_babel import lazy_gettext as _l
 
     from skillmap.i18n import install_template_helpers, select_locale
@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
     csrf.init_app(app)
+    mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     install_template_helpers(app)
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
 
     from skillmap import queue
     from skillmap.services import recompute  # noqa: F401  (registers the job kind)
+    from skillmap.services import invitations  # noqa: F401  (registers the bulk invitation)
 
     queue.init_app(app)
 
@@ -78,6 +80,7 @@ def _finish_config(app: "Flask") -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.normalise_database_url(uri)
     if not app.config.get("BACKUP_DIR"):
         app.config["BACKUP_DIR"] = os.path.join(app.instance_path, "backups")
+    _mail_config(app)
     if int(app.config.get("BACKUP_KEEP") or 0) < 1:
         raise RuntimeError("BACKUP_KEEP (SKILLMAP_BACKUP_KEEP) must be at least 1.")
     opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -131,6 +134,22 @@ def _private_sqlite_file(uri: str) -> None:
                 pass
     else:
         os.close(fd)
+
+
+def _mail_config(app: "Flask") -> None:
+    """Translate the MAIL_* settings into Flask-Mailman's, refusing an unknown security."""
+    security = (app.config.get("MAIL_SECURITY") or "none").lower()
+    if security not in ("starttls", "ssl", "none"):
+        raise RuntimeError("MAIL_SECURITY (SKILLMAP_MAIL_SECURITY) must be starttls, ssl or none, "
+                           f"not {security!r}.")
+    app.config["MAIL_USE_TLS"] = security == "starttls"
+    app.config["MAIL_USE_SSL"] = security == "ssl"
+    app.config["MAIL_DEFAULT_SENDER"] = app.config.get("MAIL_SENDER")
+    app.config["MAIL_BACKEND"] = "smtp"
+    if not app.config.get("MAIL_OUTBOX_DIR"):
+        app.config["MAIL_OUTBOX_DIR"] = os.path.join(app.instance_path, "outbox")
+    if int(app.config.get("RETENTION_MONTHS") or 0) < 1:
+        raise RuntimeError("RETENTION_MONTHS (SKILLMAP_RETENTION_MONTHS) must be at least 1.")
 
 
 def _sqlite_pragmas(app: "Flask", db) -> None:

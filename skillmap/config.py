@@ -63,6 +63,22 @@ class Defaults:
     LOGIN_LOCK_MINUTES = 15  # the longest wait (the lock) after repeated failures
     #: paths answered over plain http even when HTTPS is on (health checks of the proxy)
     HTTPS_EXEMPT_PATHS = ("/healthz",)
+    #: e-mail. No MAIL_SERVER: every message is written to MAIL_OUTBOX_DIR as an .eml
+    #: file and its links are printed on the console (the demo needs no mail server)
+    MAIL_SERVER = None
+    MAIL_PORT = 587
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SECURITY = "starttls"  # starttls, ssl or none
+    MAIL_SENDER = "SkillMap <noreply@localhost>"
+    MAIL_TIMEOUT = 30
+    MAIL_OUTBOX_DIR = None  # filled with instance/outbox
+    #: the address of the site, for links in e-mails sent by background jobs
+    BASE_URL = "http://127.0.0.1:5000"
+    #: one-time links (invitation, password reset) work this many hours
+    TOKEN_HOURS = 72
+    #: months after the end date when a person's data is erased
+    RETENTION_MONTHS = 12
 
 
 #: environment variable -> (config key, converter)
@@ -84,6 +100,15 @@ ENV_KEYS = {
     "SKILLMAP_IDLE_MINUTES": ("IDLE_MINUTES", float),
     "SKILLMAP_LOGIN_FREE_FAILURES": ("LOGIN_FREE_FAILURES", int),
     "SKILLMAP_LOGIN_LOCK_MINUTES": ("LOGIN_LOCK_MINUTES", int),
+    "SKILLMAP_MAIL_SERVER": ("MAIL_SERVER", str),
+    "SKILLMAP_MAIL_PORT": ("MAIL_PORT", int),
+    "SKILLMAP_MAIL_USERNAME": ("MAIL_USERNAME", str),
+    "SKILLMAP_MAIL_PASSWORD": ("MAIL_PASSWORD", str),
+    "SKILLMAP_MAIL_SECURITY": ("MAIL_SECURITY", lambda v: v.strip().lower()),
+    "SKILLMAP_MAIL_SENDER": ("MAIL_SENDER", str),
+    "SKILLMAP_MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", str),
+    "SKILLMAP_BASE_URL": ("BASE_URL", str),
+    "SKILLMAP_RETENTION_MONTHS": ("RETENTION_MONTHS", int),
 }
 
 

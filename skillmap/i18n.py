@@ -1,7 +1,7 @@
 """Language choice and template helpers for Italian-first pages."""
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
 
@@ -37,6 +37,8 @@ PROJECT_STATUS_NAMES = {
 def select_locale() -> str:
     """The user's language, else the one picked on the login page, else Italian."""
     langs = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a command or a queue task: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in langs:
         return current_user.locale
     chosen = session.get("lang")

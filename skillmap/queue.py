@@ -25,11 +25,14 @@ from huey import Huey, crontab
 from huey.exceptions import RetryTask
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
-__all__ = ["drain", "huey", "init_app", "send"]
+__all__ = ["drain", "huey", "init_app", "send", "send_mail"]
 
 NAME = "skillmap"
 #: seconds before a job that found another run of its kind running tries again
 BUSY_RETRY = 5
+#: an e-mail that cannot be sent is tried again this many times, this many seconds apart
+MAIL_RETRIES = 4
+MAIL_RETRY_DELAY = 120
 
 huey = Huey(NAME, results=False, utc=True, storage_class=MemoryStorage)
 
@@ -74,6 +77,11 @@ def _in_app(fn, *args):
 def send(job_id: int, delay: float = 0.0) -> None:
     """Put a job's message in the queue (after the commit that made the job row)."""
     run_job.schedule(args=(job_id,), delay=delay) if delay else run_job(job_id)
+
+
+def send_mail(message) -> None:
+    """Put one e-mail in the queue (after the commit that made its outbox row)."""
+    deliver_mail(message.outbox_id, message.to, message.subject, message.text, message.html)
 
 
 def _queue_health():
@@ -155,4 +163,31 @@ def daily_backup():
     def run():
         result = backup.scheduled_backup()
         return {"file": str(result.path), "size": result.size}
+    return _in_app(run)
+
+
+@huey.task(retries=MAIL_RETRIES, retry_delay=MAIL_RETRY_DELAY, context=True)
+def deliver_mail(outbox_id: int, to: str, subject: str, text: str, html: str, task=None):
+    """Send one e-mail; retried (see :mod:`skillmap.services.mail`), then marked failed."""
+    from skillmap.services import mail
+
+    message = mail.Message(outbox_id, to, subject, text, html)
+    return _in_app(mail.deliver, message, task.retries if task is not None else 0)
+
+
+@huey.task()
+def reset_requested(email: str):
+    """"Forgot password": look the address up away from the request (same time for all)."""
+    from skillmap.services import invitations
+
+    return _in_app(invitations.reset_requested, email)
+
+
+@huey.periodic_task(crontab(hour="1", minute="30"), name="skillmap.end_of_work")
+def end_of_work():
+    """Close the accounts whose end date has passed; erase data whose retention is over."""
+    from skillmap.services import retention
+
+    def run():
+        return {"closed": retention.close_ended(), "erased": retention.erase_due()}
     return _in_app(run)

@@ -92,7 +92,7 @@ class FreshContextClient(FlaskClient):
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, smtp_server):
     from skillmap import queue
     from skillmap.services import versions
 
@@ -100,6 +100,9 @@ def app(database_url):
         "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
         "QUEUE_URL": "memory",
         "PASSWORD_HASH_METHOD": FAST_HASH,
+        # every e-mail goes through the session's real SMTP server (see ``smtp``)
+        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server[1], "MAIL_SECURITY": "none",
+        "MAIL_TIMEOUT": 5, "BASE_URL": "http://skillmap.test",
     })
     app.test_client_class = FreshContextClient
     versions.clear()  # ids and versions repeat after a wipe: no test sees another's values
@@ -236,3 +239,68 @@ def post_form(client):
         return client.post(path, data={**data, "csrf_token": token}, **kw)
 
     return _post
+
+
+# --------------------------------------------------------------------------- e-mail
+
+class SmtpInbox:
+    """What the test SMTP server received: a list of ``email.message.EmailMessage``."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse: set[str] = set()  # addresses the server answers 550
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address.lower() in m["To"].lower()]
+
+    @staticmethod
+    def text(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    @staticmethod
+    def html(message) -> str:
+        return message.get_body(preferencelist=("html",)).get_content()
+
+    def link(self, message) -> str:
+        """The first link of the message's plain text."""
+        match = re.search(r"https?://\S+", self.text(message))
+        assert match, "no link in the message"
+        return match.group(0)
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port, for the whole test session."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    """The test SMTP server's inbox, emptied for this test."""
+    inbox, _port = smtp_server
+    inbox.messages.clear()
+    inbox.refuse.clear()
+    return inbox

@@ -1,6 +1,8 @@
 """SQLAlchemy models, one module per domain."""
 from skillmap.models.audit import AuditEvent, ErasureRequest
-from skillmap.models.people import ROLES, Organisation, Person, Unit, User
+from skillmap.models.people import (NO_PASSWORD, ROLES, TOKEN_PURPOSES, WORK_RELATIONSHIPS,
+                                    AccountToken, JobTitle, Organisation, Person, Unit, User)
+from skillmap.models.mail import MAIL_STATES, OutboxMessage
 from skillmap.models.projects import (PROJECT_STATUSES, MEMBER_STATUSES, Project,
                                       ProjectRequirement, TeamMember)
 from skillmap.models.skills import (LEVELS, PersonSkill, Skill, SkillArea, SkillChange,
@@ -11,6 +13,8 @@ from skillmap.models.security import LoginAttempt
 
 __all__ = [
     "AuditEvent", "ErasureRequest", "ROLES", "Organisation", "Person", "Unit", "User",
+    "NO_PASSWORD", "TOKEN_PURPOSES", "WORK_RELATIONSHIPS", "AccountToken", "JobTitle",
+    "MAIL_STATES", "OutboxMessage",
     "PROJECT_STATUSES", "MEMBER_STATUSES", "Project", "ProjectRequirement", "TeamMember",
     "LEVELS", "PersonSkill", "Skill", "SkillArea", "SkillChange", "SkillProposal",
     "EngineResult", "RoleTarget", "JOB_STATES", "LIVE_STATES", "DataChange", "DataVersion", "Job",

@@ -16,6 +16,18 @@ from skillmap.models.base import created_col, org_fk, utcnow
 #: account roles, from least to most privileged
 ROLES = ("employee", "coordinator", "manager", "admin")
 
+#: working relationships: code -> (Italian label, English label). The codes are what the
+#: database stores; imports may give the code or either label (see
+#: :func:`skillmap.services.people.relationship_code`).
+WORK_RELATIONSHIPS: dict[str, tuple[str, str]] = {
+    "socio_lavoratore": ("Socio lavoratore", "Worker member"),
+    "dipendente": ("Dipendente", "Employee"),
+    "collaboratore": ("Collaboratore", "Freelance collaborator"),
+    "volontario": ("Volontario", "Volunteer"),
+    "tirocinante": ("Tirocinante", "Trainee"),
+    "servizio_civile": ("In servizio civile", "Civil service volunteer"),
+}
+
 
 class Organisation(db.Model):
     """A cooperative. Every other row belongs to exactly one."""
@@ -34,8 +46,26 @@ class Unit(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     name_en: Mapped[Optional[str]] = mapped_column(sa.String(200))
     site: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    #: a retired unit is no longer offered for new people; its people keep it
+    retired: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     people: Mapped[list["Person"]] = relationship(back_populates="unit")
+
+
+class JobTitle(db.Model):
+    """A job title (mansione) of the cooperative, managed by admins.
+
+    ``Person.job_title`` and ``RoleTarget.job_title`` hold the name; renaming or
+    merging a title here rewrites both in the same transaction
+    (:mod:`skillmap.services.org_structure`).
+    """
+
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = org_fk()
+    name: Mapped[str] = mapped_column(sa.String(200))
+    retired: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    created_at: Mapped[datetime] = created_col()
 
 
 class Person(db.Model):
@@ -61,6 +91,16 @@ class Person(db.Model):
     languages: Mapped[str] = mapped_column(sa.String(200), default="")
     #: colleagues may find this person by skill (off by default)
     visible_to_colleagues: Mapped[bool] = mapped_column(default=False)
+    #: a code of WORK_RELATIONSHIPS
+    work_relationship: Mapped[Optional[str]] = mapped_column(sa.String(30))
+    start_date: Mapped[Optional[date]] = mapped_column(sa.Date)
+    #: the last day of work; the account closes after it, the profile turns read-only
+    end_date: Mapped[Optional[date]] = mapped_column(sa.Date, index=True)
+    #: the person wants the e-mails that are not needed for their account (team news)
+    email_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: an admin kept the data longer than the retention period, until this day, and why
+    retention_until: Mapped[Optional[date]] = mapped_column(sa.Date)
+    retention_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = created_col()
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow,
                                                  onupdate=utcnow)
@@ -73,6 +113,14 @@ class Person(db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def has_ended(self, today: date | None = None) -> bool:
+        """Whether the person's end date has passed (their profile is read-only)."""
+        return self.end_date is not None and self.end_date < (today or date.today())
+
+
+#: the password hash of an account whose owner has not chosen a password (matches nothing)
+NO_PASSWORD = "!"
 
 
 class User(UserMixin, db.Model):
@@ -92,6 +140,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
     #: part of the id kept in every session cookie: raising it ends all sessions of the user
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: when the last invitation was sent; None once the invitee has set a password
+    invited_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = created_col()
 
     person: Mapped[Optional[Person]] = relationship(back_populates="user")
@@ -112,7 +162,14 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
+        if not self.has_password:
+            return False
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def has_password(self) -> bool:
+        """False for an invited account whose owner has not chosen a password yet."""
+        return self.password_hash not in ("", NO_PASSWORD)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -120,3 +177,27 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+
+#: what a one-time link lets its holder do
+TOKEN_PURPOSES = ("invite", "reset")
+
+
+class AccountToken(db.Model):
+    """A one-time link to set a password (invitation or reset).
+
+    Only the SHA-256 of the token is stored. A link works once, until
+    ``expires_at``, and only while it is the newest link of its account.
+    """
+
+    __table_args__ = (sa.CheckConstraint("purpose IN ('invite', 'reset')", name="purpose"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(10))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = created_col()
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    #: when it was used or replaced by a newer link; a link with ``ended_at`` is dead
+    ended_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()

@@ -92,3 +92,18 @@ def admin_summary(organisation_id: int) -> dict:
             ErasureRequest.organisation_id == organisation_id,
             ErasureRequest.status == "pending")),
     }
+
+
+def needs_attention(organisation_id: int) -> dict:
+    """What an admin should act on: people without an account, invitations not accepted
+    after 7 days, e-mails that failed after every retry, erasures due in 30 days."""
+    from skillmap.services import invitations, mail, retention
+
+    no_account = invitations.people_without_account(organisation_id)
+    return {
+        "no_account": db.session.scalar(sa.select(sa.func.count()).select_from(
+            no_account.subquery())),
+        "stale_invitations": invitations.pending_invitations(organisation_id, 7),
+        "failed_mail": mail.failed(organisation_id, 20),
+        "retention_due": len(retention.due_within(organisation_id, 30)),
+    }

@@ -139,6 +139,10 @@ def seed_demo(org: Organisation, n_people: int = 120, seed: int = 0) -> DemoRepo
     if missing:
         raise ValueError(f"roles.csv names unknown skills: {', '.join(missing[:5])}")
     units = _ensure_units(org)
+    from skillmap.services.org_structure import job_title_named
+
+    for title in roles["job_title_it"].drop_duplicates():  # the admins' list of job titles
+        job_title_named(org.id, title, create=True)
     people = _person_rows(n_people, seed, roles, units, org.id)
     have = set(db.session.scalars(sa.select(Person.email).where(Person.organisation_id == org.id)))
     new = [p for p in people if p["email"] not in have]

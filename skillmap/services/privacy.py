@@ -163,14 +163,17 @@ def pending_requests(org_id: int) -> list[ErasureRequest]:
         .order_by(ErasureRequest.created_at)))
 
 
-def carry_out_erasure(req: ErasureRequest, *, actor: User) -> None:
-    """Erase the person of ``req``: profile, skills, history, team places and account."""
+def carry_out_erasure(req: ErasureRequest, *, actor: User | None) -> None:
+    """Erase the person of ``req``: profile, skills, history, team places and account.
+
+    ``actor`` None: the retention task erases after the retention period.
+    """
     if req.status != "pending" or req.person_id is None:
         raise PrivacyError("not pending")
     person = db.session.get(Person, req.person_id)
     if person is None:
         raise PrivacyError("person already gone")
-    if actor.person_id == person.id:
+    if actor is not None and actor.person_id == person.id:
         raise PrivacyError("own profile")
     ref = req.pseudonym or pseudonym(person.id)
     db.session.execute(sa.update(AuditEvent).where(AuditEvent.subject_person_id == person.id)
@@ -187,6 +190,6 @@ def carry_out_erasure(req: ErasureRequest, *, actor: User) -> None:
     req.person_id = None
     req.status = "done"
     req.done_at = utcnow()
-    event = audit.record(req.organisation_id, actor.id, "person.erased")
+    event = audit.record(req.organisation_id, actor.id if actor else None, "person.erased")
     event.subject_ref = ref
     db.session.commit()

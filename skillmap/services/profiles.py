@@ -194,6 +194,8 @@ class Settings:
     available_until: date | None
     languages: list[str] = field(default_factory=list)
     visible_to_colleagues: bool = False
+    #: the e-mails not needed for the account (team invitations and answers)
+    email_notifications: bool = True
 
 
 def update_settings(person: Person, data: Settings, *, actor: User) -> None:
@@ -206,6 +208,7 @@ def update_settings(person: Person, data: Settings, *, actor: User) -> None:
     person.available_until = data.available_until
     person.languages = ",".join(sorted(dict.fromkeys(data.languages)))
     person.visible_to_colleagues = data.visible_to_colleagues
+    person.email_notifications = data.email_notifications
     audit.record(person.organisation_id, actor.id, "profile.settings_changed",
                  subject_person_id=person.id)
     db.session.commit()

@@ -322,5 +322,8 @@ def respond_to_invitation(tm: TeamMember, user: User, accept: bool) -> TeamMembe
         raise InvitationClosed()
     audit.record(organisation_id, user.id, "team.accepted" if accept else "team.declined",
                  subject_person_id=user.person_id, detail=f"project {project_id}")
+    from skillmap.services import notify
+
+    notify.team_answered(db.session.get(Project, project_id), user.person, accept)
     db.session.commit()
     return db.session.get(TeamMember, member_id)

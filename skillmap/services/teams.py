@@ -361,13 +361,16 @@ def save_team(project: Project, members: list[int], growth: list[tuple[int, int]
     roles.update({p: "growth" for p, _ in growth})
     existing = {m.person_id: m for m in team_rows(project.id)}
     invited = 0
+    newly_invited = []
     for pid, role in roles.items():
         tm = existing.get(pid)
         if tm is None:
             tm = TeamMember(project_id=project.id, person_id=pid)
             db.session.add(tm)
         if tm.status != "accepted":
-            invited += tm.status != "invited"
+            if tm.status != "invited":
+                invited += 1
+                newly_invited.append(pid)
             tm.status = "invited"
             tm.responded_at = None
         tm.role = role
@@ -377,6 +380,9 @@ def save_team(project: Project, members: list[int], growth: list[tuple[int, int]
     audit.record(project.organisation_id, actor.id, "team.saved",
                  detail=f"project {project.id}: members {sorted(members)}, "
                         f"growth {sorted(growth)}")
+    from skillmap.services import notify
+
+    notify.team_invited(project, newly_invited)
     try:
         db.session.commit()
     except (sa.exc.IntegrityError, StaleDataError) as exc:

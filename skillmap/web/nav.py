@@ -12,15 +12,18 @@ class NavItem:
     endpoint: str
     label: object  # a lazy string
     order: int
+    #: an extra condition on the signed-in user (e.g. "has a profile"), or None
+    when: object = None
 
 
 _ITEMS: list[NavItem] = []
 
 
-def add(endpoint: str, label, order: int = 50) -> None:
-    """Offer ``endpoint`` in the menu to whoever the view's ``@roles`` admit."""
+def add(endpoint: str, label, order: int = 50, when=None) -> None:
+    """Offer ``endpoint`` in the menu to whoever the view's ``@roles`` admit (and, if
+    given, for whom ``when()`` is true)."""
     if all(i.endpoint != endpoint for i in _ITEMS):
-        _ITEMS.append(NavItem(endpoint, label, order))
+        _ITEMS.append(NavItem(endpoint, label, order, when))
 
 
 def visible_items() -> list[dict]:
@@ -31,6 +34,8 @@ def visible_items() -> list[dict]:
         view = current_app.view_functions.get(item.endpoint)
         allowed = getattr(view, "allowed_roles", None)
         if view is None or not allowed or (allowed != "public" and current_user.role not in allowed):
+            continue
+        if item.when is not None and not item.when():
             continue
         out.append({"url": url_for(item.endpoint), "label": item.label,
                     "active": request.endpoint == item.endpoint})

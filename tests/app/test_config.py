@@ -59,3 +59,25 @@ def test_password_hash_method_is_configurable_and_old_hashes_still_check(tmp_pat
         user.set_password("una password lunga")
     assert user.password_hash.startswith("pbkdf2:sha256:1000$")
     assert user.check_password("una password lunga") and not user.check_password("sbagliata")
+@pytest.mark.parametrize("security, tls, ssl", [("starttls", True, False), ("SSL", False, True),
+                                                ("none", False, False)])
+def test_mail_settings_from_the_environment(monkeypatch, tmp_path, security, tls, ssl):
+    monkeypatch.setenv("SKILLMAP_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
+    for var, value in {"SKILLMAP_MAIL_SERVER": "smtp.coop.it", "SKILLMAP_MAIL_PORT": "465",
+                       "SKILLMAP_MAIL_USERNAME": "u", "SKILLMAP_MAIL_PASSWORD": "p",
+                       "SKILLMAP_MAIL_SECURITY": security,
+                       "SKILLMAP_MAIL_SENDER": "SkillMap <s@coop.it>"}.items():
+        monkeypatch.setenv(var, value)
+    app = create_app()
+    mailman = app.extensions["mailman"]
+    assert (mailman.server, mailman.port, mailman.username, mailman.password) == (
+        "smtp.coop.it", 465, "u", "p")
+    assert (mailman.use_tls, mailman.use_ssl) == (tls, ssl)
+    assert mailman.default_sender == "SkillMap <s@coop.it>"
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("MAIL_SECURITY", "tls1", "MAIL_SECURITY"), ("RETENTION_MONTHS", 0, "RETENTION_MONTHS")])
+def test_bad_mail_or_retention_settings_are_refused(tmp_path, key, value, message):
+    with pytest.raises(RuntimeError, match=message):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite", key: value})

@@ -31,7 +31,7 @@ SKIPPED: list[str] = []
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
+def live_app(tmp_path_factory, smtp_server):
     from flask_migrate import upgrade
 
     from skillmap.services.accounts import get_or_create_organisation
@@ -43,7 +43,11 @@ def live_app(tmp_path_factory):
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     url = scratch_database_url("browser", tmp_path_factory.mktemp("browserdb"))
     app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": url,
-                      "ORGANISATION_NAME": "Cooperativa Demo", "PASSWORD_HASH_METHOD": FAST_HASH})
+                      "ORGANISATION_NAME": "Cooperativa Demo", "PASSWORD_HASH_METHOD": FAST_HASH,
+                      # e-mail through the session's SMTP server; queued work runs when a test
+                      # drains the in-memory queue (tests.conftest.run_jobs)
+                      "QUEUE_URL": "memory", "MAIL_SERVER": "127.0.0.1",
+                      "MAIL_PORT": smtp_server[1], "MAIL_SECURITY": "none"})
     with app.app_context():
         upgrade()
         org = get_or_create_organisation(app.config["ORGANISATION_NAME"])
@@ -62,6 +66,7 @@ def live_server(live_app):
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    live_app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # links in e-mails
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 

@@ -150,3 +150,52 @@ PAGES += [
 # Health (issue 10): JSON for monitoring; the outage page it pairs with is checked in
 # test_error_pages.py against a server whose database is down
 NOT_HTML |= {"health.healthz"}
+
+# People onboarding (issue 11): people, accounts, units and job titles, links by e-mail
+def _a_person_without_account(session):
+    from skillmap.models import Person, User
+
+    return {"person_id": session.scalar(
+        sa.select(Person.id).outerjoin(User, User.person_id == Person.id)
+        .where(User.id.is_(None)).order_by(Person.id).limit(1))}
+
+
+def _demo_employee_account(session):
+    from skillmap.models import User
+
+    return {"user_id": session.scalar(sa.select(User.id).where(
+        User.email == "dipendente@demo.coop"))}
+
+
+def _a_live_link(session):
+    """A fresh password link for an account made for this check (never a demo login)."""
+    from skillmap.models import Organisation, User
+    from skillmap.models import NO_PASSWORD
+    from skillmap.services.invitations import _issue
+
+    user = session.scalar(sa.select(User).where(User.email == "axe-link@demo.coop"))
+    if user is None:
+        org = session.scalar(sa.select(Organisation).limit(1))
+        user = User(organisation_id=org.id, email="axe-link@demo.coop",
+                    password_hash=NO_PASSWORD, role="employee")
+        session.add(user)
+        session.flush()
+    token = _issue(user, "invite")
+    session.commit()
+    return {"token": token}
+
+
+PAGES += [
+    Page("admin", "admin.people"),
+    Page("manager", "admin.people", query="state=no_account"),
+    Page("admin", "admin.person_new"),
+    Page("admin", "admin.person", _a_person_without_account),
+    Page("manager", "admin.person", lambda session: {"person_id": _demo_employee(session)}),
+    Page("admin", "admin.user_detail", _demo_employee_account),
+    Page("admin", "admin.units"),
+    Page("admin", "admin.job_titles"),
+    Page("manager", "admin.job_titles"),
+    Page("admin", "admin.retention_due"),
+    Page("anonymous", "auth.forgot_password"),
+    Page("anonymous", "auth.set_password", _a_live_link),
+]

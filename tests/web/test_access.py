@@ -1,10 +1,11 @@
-"""Deny by default: anonymous visitors reach only the login page, /healthz and static files."""
+"""Deny by default: anonymous visitors reach only the login page, the two password pages
+("forgot password" and a one-time link), /healthz and static files."""
 import pytest
 from werkzeug.routing import Rule
 
 from skillmap.web.access import ALL_ROLES
 
-PUBLIC = {"auth.login", "health.healthz", "static"}
+PUBLIC = {"auth.login", "auth.forgot_password", "auth.set_password", "health.healthz", "static"}
 
 
 def _sample_url(rule: Rule) -> str:

@@ -1,6 +1,6 @@
 """Account management for administrators."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
@@ -69,6 +69,8 @@ def toggle_active(user_id: int):
         flash(_("You cannot disable your own account."), "danger")
     else:
         flash(_("Account enabled.") if user.active else _("Account disabled."), "success")
+    if request.form.get("back") == "account":
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     return redirect(url_for("admin.users"))
 
 

@@ -49,3 +49,22 @@ class LanguageForm(FlaskForm):
     lang = RadioField(_l("Language"), choices=[SelectChoice("it", "Italiano"), SelectChoice("en", "English")],
                       validators=[DataRequired()])
     submit = SubmitField(_l("Change language"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email.")),
+                                                Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    submit = SubmitField(_l("Send me a link"))
+
+
+class SetPasswordForm(FlaskForm):
+    new = PasswordField(_l("New password"),
+                        validators=[DataRequired(_l("Enter a new password.")), Length(max=200)],
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(_l("Repeat the new password.")),
+                    EqualTo("new", message=_l("The two passwords do not match."))],
+        render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("Save the password"))

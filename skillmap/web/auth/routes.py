@@ -5,11 +5,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
-from skillmap.services import accounts
+from skillmap.services import accounts, invitations
 from skillmap.web import sessions
 from skillmap.web.access import public, roles
 from skillmap.web.auth import bp
-from skillmap.web.auth.forms import PASSWORD_PROBLEMS, ChangePasswordForm, LanguageForm, LoginForm
+from skillmap.web.auth.forms import (PASSWORD_PROBLEMS, ChangePasswordForm, ForgotPasswordForm,
+                                     LanguageForm, LoginForm, SetPasswordForm)
 from skillmap.web.redirects import safe_next
 
 
@@ -80,3 +81,46 @@ def account():
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form,
                            lang_form=LanguageForm(prefix="l", lang=current_user.locale))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    """Same answer, same time, whether the address has an account or not: the look-up
+    and the e-mail happen in the queue (:func:`invitations.request_reset`)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        invitations.request_reset(form.email.data)
+        flash(_("If %(email)s belongs to an account, a message with a link to choose a new "
+                "password is on its way. The link works for %(hours)d hours.",
+                email=form.email.data, hours=current_app.config["TOKEN_HOURS"]), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/set/<token>", methods=["GET", "POST"])
+@public
+def set_password(token: str):
+    """The page of a one-time link (invitation or reset): choose a password."""
+    row = invitations.find_live(token)
+    if row is None:
+        return render_template("auth/link_dead.html"), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = invitations.set_password(token, form.new.data)
+        except accounts.AccountError as exc:
+            if str(exc) == "link":
+                return render_template("auth/link_dead.html"), 410
+            form.new.errors.append(str(exc))
+        else:
+            sessions.start(user)  # a clean session: new CSRF token, fresh clocks
+            session["lang"] = user.locale
+            accounts.record_login(user)
+            flash(_("Your password is saved. Welcome to SkillMap."), "success")
+            if user.privacy_seen_at is None:
+                return redirect(url_for("main.privacy", first=1,
+                                        next=url_for("profiles.mine") if user.person else None))
+            return redirect(url_for("profiles.mine") if user.person else url_for("main.home"))
+    return render_template("auth/set_password.html", form=form,
+                           invite=row.purpose == "invite", email=row.user.email)

@@ -3,6 +3,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from skillmap.services import accounts, advice, backup, dashboard
+from skillmap.web.redirects import safe_next
 from skillmap.web.access import roles
 from skillmap.web.main import bp
 
@@ -22,6 +23,7 @@ def home():
     else:
         data = dashboard.admin_summary(current_user.organisation_id)
         data["backup"] = backup.backup_status()
+        data["attention"] = dashboard.needs_attention(current_user.organisation_id)
     return render_template(f"main/home_{role}.html", **data)
 
 
@@ -30,5 +32,6 @@ def home():
 def privacy():
     if request.method == "POST":  # "I have read it", CSRF-checked like every form
         accounts.mark_privacy_seen(current_user)
-        return redirect(url_for("main.home"))
-    return render_template("main/privacy.html", first=current_user.privacy_seen_at is None)
+        return redirect(safe_next(request.form.get("next"), url_for("main.home")))
+    return render_template("main/privacy.html", first=current_user.privacy_seen_at is None,
+                           next=request.args.get("next", ""))

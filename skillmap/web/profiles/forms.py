@@ -9,6 +9,7 @@ from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioFi
                      SearchField, SelectField, SelectMultipleField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from skillmap.i18n import LEVEL_NAMES
@@ -122,8 +123,12 @@ class SettingsForm(FlaskForm):
                         "Enter a number of hours from 0 to %(n)d.", n=HOURS_MAX))],
         render_kw={"inputmode": "numeric", "min": 0, "max": HOURS_MAX})
     available_until = LocalDateField(_l("Available until (optional)"), validators=[Optional()])
-    languages = SelectMultipleField(_l("Languages I speak"), validate_choice=True)
+    #: checkboxes (each option an <input type="checkbox"> with its own label)
+    languages = SelectMultipleField(_l("Languages I speak"), validate_choice=True,
+                                    widget=ListWidget(prefix_label=False),
+                                    option_widget=CheckboxInput())
     visible_to_colleagues = BooleanField(_l("Colleagues may find me by skill"))
+    email_notifications = BooleanField(_l("E-mail me about project teams"))
     submit = SubmitField(_l("Save"))
 
     def validate_available_until(self, field):

@@ -1,8 +1,8 @@
 """My profile: skills, wishes, availability, proposals, and my data (export, erasure)."""
 from __future__ import annotations
 
-from flask import (Response, abort, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (Response, abort, flash, jsonify, make_response, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
@@ -17,14 +17,22 @@ from skillmap.web.profiles import bp
 from skillmap.web.profiles.forms import (LANGUAGE_CODES, ErasureForm, ProposalForm, SearchForm,
                                          SettingsForm, SkillForm, VersionForm, WithdrawForm)
 
-nav.add("profiles.mine", _l("My profile"), order=10)
+nav.add("profiles.mine", _l("My profile"), order=10,
+        when=lambda: current_user.person_id is not None)
 
 
 def _me():
-    """The signed-in user's person; a user without one has no profile to edit."""
+    """The signed-in user's person; a user without one is told why there is no profile.
+
+    An ended person's profile is read-only: only GET requests pass.
+    """
     person = current_user.person
     if person is None:
-        abort(404)
+        abort(make_response(render_template("profiles/no_person.html"), 404))
+    if request.method != "GET" and person.has_ended():
+        flash(_("Your work with the cooperative has ended: your profile can no longer be "
+                "changed."), "warning")
+        abort(redirect(url_for("profiles.mine")))
     return person
 
 
@@ -215,7 +223,8 @@ def settings():
         try:
             profiles.update_settings(person, profiles.Settings(
                 form.availability_hours.data, form.available_until.data,
-                list(form.languages.data or []), bool(form.visible_to_colleagues.data)),
+                list(form.languages.data or []), bool(form.visible_to_colleagues.data),
+                bool(form.email_notifications.data)),
                 actor=current_user)
         except profiles.ProfileError as exc:
             _attach(form, exc)
