@@ -48,16 +48,6 @@ def end_sessions(user: User) -> None:
     user.session_version = (user.session_version or 0) + 1
 
 
-def validate_password(password: str, user: User | None = None, *, email: str | None = None,
-                      person=None) -> None:
-    """:func:`check_new_password` for services: raises :class:`AccountError` with the
-    user-facing reason when the password is weak."""
-    try:
-        check_new_password(password, user, email=email, person=person)
-    except WeakPassword as exc:
-        raise AccountError(str(exc)) from exc
-
-
 def get_or_create_organisation(name: str) -> Organisation:
     org = db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
     if org is None:
@@ -121,6 +111,7 @@ def authenticate(email: str, password: str, address: str = "") -> User | None:
 def sign_out(user: User) -> None:
     """Signing out ends the user's sessions everywhere, not only in this browser."""
     end_sessions(user)
+    db.session.commit()
 
 
 def record_login(user: User) -> None:

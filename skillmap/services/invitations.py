@@ -10,7 +10,7 @@ the newest link of its account: issuing a link ends the older ones.
   so the answer and its time are the same whether the address exists or not;
   the task (:func:`reset_requested`) looks the address up and sends the link.
 * :func:`set_password` uses a link: checks the password policy
-  (:func:`skillmap.services.accounts.validate_password`) and ends the link.
+  (:func:`skillmap.services.accounts.check_new_password`) and ends the link.
 * The job kind ``invite_all`` invites everyone who has an e-mail and no account.
 """
 from __future__ import annotations
@@ -170,7 +170,7 @@ def set_password(token: str, password: str) -> User:
     if row is None:
         raise accounts.AccountError("link")
     user = row.user
-    accounts.validate_password(password, user)
+    accounts.check_new_password(password, user)  # raises WeakPassword
     user.set_password(password)
     accounts.end_sessions(user)  # a reset ends every session, as a password change does
     user.invited_at = None

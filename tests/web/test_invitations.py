@@ -81,7 +81,8 @@ def test_invitee_sets_a_password_and_lands_on_profile_after_privacy(client, auth
 
 
 @pytest.mark.parametrize("password, confirm, message", [
-    ("corta", "corta", "Usa almeno 10 caratteri."),
+    ("corta", "corta", "Usa almeno 12 caratteri."),
+    ("password1234", "password1234", "troppo comune"),
     (NEW_PASSWORD, "un'altra frase lunga", "Le due password non coincidono."),
 ])
 def test_weak_or_mismatched_password_is_refused(client, auth, giulia, post_form, smtp,

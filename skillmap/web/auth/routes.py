@@ -109,6 +109,8 @@ def set_password(token: str):
     if form.validate_on_submit():
         try:
             user = invitations.set_password(token, form.new.data)
+        except accounts.WeakPassword as exc:
+            form.new.errors.append(PASSWORD_PROBLEMS[exc.reason])
         except accounts.AccountError as exc:
             if str(exc) == "link":
                 return render_template("auth/link_dead.html"), 410
