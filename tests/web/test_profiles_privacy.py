@@ -212,8 +212,11 @@ def test_export_csv_is_one_long_table_with_formulas_defused(client, auth, users,
     auth.login("employee")
     resp = client.get("/profile/data.csv")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == ["section", "record", "field", "value"]
+    body = resp.get_data(as_text=True)
+    assert body.startswith("\ufeff")   # Excel reads it as UTF-8
+    # Italian reader: ";" between columns (Italian Excel) and Italian headers
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["sezione", "scheda", "campo", "valore"]
     sections = {r[0] for r in rows[1:]}
     assert {"person", "skills", "history", "projects", "profile_views"} <= sections
     notes = [r[3] for r in rows if r[0] == "skills" and r[2] == "note" and r[3]]
