@@ -67,3 +67,20 @@ def test_every_page_is_listed(live_app):
         rule.endpoint for rule in live_app.url_map.iter_rules()
         if "GET" in rule.methods and rule.endpoint not in listed | NOT_HTML)
     assert not missing, f"pages without an axe check: {missing}"
+
+
+def test_keep_and_leave_out_are_on_screen_on_a_phone(page, live_app):
+    """On a 390 px phone the team's Keep / Leave out boxes are within the screen, not cut off."""
+    from tests.browser.pages import _staffing_project
+
+    login(page, "coordinator")
+    with live_app.app_context():
+        args = _staffing_project(db.session)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/projects/{args['project_id']}/team?asked=1")
+    boxes = page.locator("#members input[name=pins]")
+    assert boxes.count() > 0
+    for i in range(boxes.count()):
+        box = boxes.nth(i).bounding_box()
+        label = page.locator(f"label[for='{boxes.nth(i).get_attribute('id')}']").bounding_box()
+        assert box["x"] >= 0 and label["x"] + label["width"] <= 390, (box, label)

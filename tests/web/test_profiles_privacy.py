@@ -337,3 +337,22 @@ def test_bad_proposal_refused(client, auth, users, post_form, name, message):
     resp = post_form("/profile/propose", {"name": name})
     assert resp.status_code == 200 and message in resp.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(SkillProposal.id))) == 0
+
+
+def test_privacy_notice_names_the_controller_and_the_dpo_from_configuration(app, client, auth,
+                                                                            users):
+    app.config.update(CONTROLLER_NAME="Cooperativa Sociale Esempio s.c.s.",
+                      CONTROLLER_ADDRESS="Via Roma 1, 00100 Roma", DPO_CONTACT="dpo@esempio.coop")
+    auth.login("employee")
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "Titolare del trattamento: Cooperativa Sociale Esempio s.c.s., Via Roma 1, 00100 Roma." in page
+    assert "Responsabile della protezione dei dati: dpo@esempio.coop" in page
+
+
+def test_controller_settings_come_from_the_environment():
+    from skillmap.config import from_environment
+
+    env = {"SKILLMAP_CONTROLLER_NAME": "Coop X", "SKILLMAP_CONTROLLER_ADDRESS": "Via Po 2",
+           "SKILLMAP_DPO_CONTACT": "dpo@x.coop"}
+    assert from_environment(env) == {"CONTROLLER_NAME": "Coop X",
+                                     "CONTROLLER_ADDRESS": "Via Po 2", "DPO_CONTACT": "dpo@x.coop"}
