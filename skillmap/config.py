@@ -38,6 +38,10 @@ class Defaults:
     DATABASE_CONNECT_TIMEOUT = 10
     PRIVACY_MIN_GROUP = 5  # reports hide aggregates over fewer people
     ORGANISATION_NAME = "Cooperativa Demo"
+    #: the data controller and the data protection officer, shown in the privacy notice
+    CONTROLLER_NAME = ""
+    CONTROLLER_ADDRESS = ""
+    DPO_CONTACT = ""
     #: the task queue: "" = a SQLite file in instance/, "redis://host:port/db", "memory"
     QUEUE_URL = ""
     #: a running job writes a heartbeat this often (s); without one for JOB_DEAD_AFTER
@@ -89,6 +93,9 @@ ENV_KEYS = {
     "SKILLMAP_HTTPS": ("HTTPS", lambda v: v.lower() in {"1", "true", "yes", "on"}),
     "SKILLMAP_PRIVACY_MIN_GROUP": ("PRIVACY_MIN_GROUP", int),
     "SKILLMAP_ORGANISATION_NAME": ("ORGANISATION_NAME", str),
+    "SKILLMAP_CONTROLLER_NAME": ("CONTROLLER_NAME", str),
+    "SKILLMAP_CONTROLLER_ADDRESS": ("CONTROLLER_ADDRESS", str),
+    "SKILLMAP_DPO_CONTACT": ("DPO_CONTACT", str),
     "SKILLMAP_QUEUE_URL": ("QUEUE_URL", str),
     "SKILLMAP_AUTO_RECOMPUTE_DELAY": ("AUTO_RECOMPUTE_DELAY", float),
     "SKILLMAP_JOB_HEARTBEAT": ("JOB_HEARTBEAT", float),

@@ -26,6 +26,14 @@ ROLE_NAMES = {
     "manager": _l("Manager (HR)"),
     "admin": _l("Administrator"),
 }
+#: a requirement's importance (weight 1-5) in words
+IMPORTANCE_NAMES = {
+    1: _l("useful"),
+    2: _l("helpful"),
+    3: _l("important"),
+    4: _l("very important"),
+    5: _l("essential"),
+}
 PROJECT_STATUS_NAMES = {
     "idea": _l("Idea"),
     "staffing": _l("Looking for a team"),
@@ -59,6 +67,46 @@ def level_label(level: int | None) -> str:
     return f"{level} – {LEVEL_NAMES[int(level)]}"
 
 
+def number(value, digits: int = 0) -> str:
+    """A number in the user's language, ``digits`` decimals ("3,3" in Italian)."""
+    from flask_babel import format_decimal
+
+    if digits:
+        return format_decimal(round(float(value), digits),
+                              "0." + "0" * digits)
+    return format_decimal(round(float(value)), "0")
+
+
+def percent(share, digits: int = 0) -> str:
+    """A share (0-1) as a percentage in the user's language ("22%", "22,5%")."""
+    from flask_babel import format_percent
+
+    return format_percent(float(share), "0" + ("." + "0" * digits if digits else "") + "%")
+
+
+def month_label(value) -> str:
+    """A month ("2025-01", a date or a Period) as "gen 2025" in the user's language."""
+    from datetime import date
+
+    from flask_babel import format_date
+
+    if isinstance(value, str):
+        year, month = value[:7].split("-")
+        value = date(int(year), int(month), 1)
+    elif hasattr(value, "to_timestamp"):
+        value = value.to_timestamp().date()
+    return format_date(value, "LLL yyyy")
+
+
+def spreadsheet_csv() -> dict:
+    """The CSV separator and decimal mark a spreadsheet expects in the user's language:
+    where the decimal mark is a comma (Italian), Excel splits columns on ``;``."""
+    from babel.numbers import get_decimal_symbol
+
+    decimal = get_decimal_symbol(get_locale() or "it")
+    return {"sep": ";" if decimal == "," else ",", "decimal": decimal}
+
+
 def install_template_helpers(app) -> None:
     """Expose language helpers to every template."""
 
@@ -70,6 +118,7 @@ def install_template_helpers(app) -> None:
             "LEVEL_DESCRIPTORS": LEVEL_DESCRIPTORS,
             "ROLE_NAMES": ROLE_NAMES,
             "PROJECT_STATUS_NAMES": PROJECT_STATUS_NAMES,
+            "IMPORTANCE_NAMES": IMPORTANCE_NAMES,
             "level_label": level_label,
         }
 
@@ -77,6 +126,10 @@ def install_template_helpers(app) -> None:
     def _localised(obj, field="name"):
         """``skill|tr`` -> the Italian or English name of a taxonomy row."""
         return getattr(obj, f"{field}_en" if lang() == "en" else f"{field}_it")
+
+    app.add_template_filter(number, "number")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(month_label, "month")
 
     @app.template_filter("date_local")
     def _date_local(value):

@@ -31,11 +31,19 @@ def coordinator_summary(user: User) -> dict:
     """Projects the coordinator runs, with their needs and team counts."""
     req_count = (sa.select(sa.func.count(ProjectRequirement.id))
                  .where(ProjectRequirement.project_id == Project.id).scalar_subquery())
-    member_count = (sa.select(sa.func.count(TeamMember.id))
-                    .where(TeamMember.project_id == Project.id,
-                           TeamMember.status.in_(("invited", "accepted"))).scalar_subquery())
+    def count(*where):
+        return (sa.select(sa.func.count(TeamMember.id))
+                .where(TeamMember.project_id == Project.id, *where).scalar_subquery())
+
+    # accepted members, pending invitations and growth places are told apart: a team of 4
+    # with 3 accepted, 1 invited and 1 growth place is not "5 / 4"
+    not_growth = TeamMember.role != "growth"
     rows = db.session.execute(
-        sa.select(Project, req_count, member_count)
+        sa.select(Project, req_count,
+                  count(TeamMember.status == "accepted", not_growth),
+                  count(TeamMember.status == "invited", not_growth),
+                  count(TeamMember.status.in_(("invited", "accepted")),
+                        TeamMember.role == "growth"))
         .where(Project.organisation_id == user.organisation_id,
                sa.or_(Project.coordinator_id == user.id, Project.status == "idea"))
         .order_by(Project.status, Project.title)).all()

@@ -114,11 +114,15 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def to_csv(data: dict) -> str:
-    """One long CSV: ``section, record, field, value`` (see the module docstring)."""
+CSV_HEADERS = ("section", "record", "field", "value")
+
+
+def to_csv(data: dict, *, headers=CSV_HEADERS, sep: str = ",") -> str:
+    """One long CSV: ``section, record, field, value`` (see the module docstring), with
+    ``headers`` in the reader's language and their spreadsheet's separator ``sep``."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", "record", "field", "value"])
+    writer = csv.writer(out, delimiter=sep)
+    writer.writerow(list(headers))
     for section, content in data.items():
         records = content if isinstance(content, list) else [content]
         for number, record in enumerate(records, start=1):

@@ -56,17 +56,22 @@ def _escaped(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv(title: str, computed_at: datetime, tables: list[Table], info: list[tuple]) -> bytes:
-    """All tables one after the other, each under its title; UTF-8 with BOM for Excel."""
+def to_csv(title: str, computed_at: datetime, tables: list[Table], info: list[tuple], *,
+           sep: str = ",", decimal: str = ".") -> bytes:
+    """All tables one after the other, each under its title; UTF-8 with BOM for Excel.
+
+    ``sep`` and ``decimal`` follow the reader's spreadsheet: Italian Excel wants ``;``
+    between columns and ``,`` as the decimal mark.
+    """
     buf = io.StringIO()
+    opts = {"sep": sep, "decimal": decimal, "lineterminator": "\r\n", "index": False}
     head = pd.DataFrame([(escape_formula(k), escape_formula(str(v))) for k, v in
                          [(title, ""), *info]])
-    head.to_csv(buf, index=False, header=False, lineterminator="\r\n")
+    head.to_csv(buf, header=False, **opts)
     for table in tables:
         buf.write("\r\n")
-        pd.DataFrame([[escape_formula(table.title)]]).to_csv(
-            buf, index=False, header=False, lineterminator="\r\n")
-        _escaped(table.frame()).to_csv(buf, index=False, lineterminator="\r\n")
+        pd.DataFrame([[escape_formula(table.title)]]).to_csv(buf, header=False, **opts)
+        _escaped(table.frame()).to_csv(buf, **opts)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

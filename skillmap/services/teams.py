@@ -242,9 +242,14 @@ def _view(project, options, data, result) -> dict:
                      + options.excludes + [p for ps in trainees.values() for p in ps])
 
     members = []
+    need_hours = project.hours_per_month or 0
     for pid in result.members:
         ex = result.explanations.get(pid, {"covers": [], "loss": 0.0})
-        members.append({"person": people[pid], "loss": ex["loss"],
+        person = people[pid]
+        members.append({"person": person, "loss": ex["loss"],
+                        # the share of the team's coverage this person brings
+                        "share": ex["loss"] / result.coverage if result.coverage else 0.0,
+                        "short_hours": person.availability_hours < need_hours,
                         "covers": [(skills[s], lvl, need, credit)
                                    for s, lvl, need, credit in ex["covers"]],
                         "interested": pid in interested, "status": status.get(pid),
@@ -273,6 +278,27 @@ def _view(project, options, data, result) -> dict:
             "others": [people[p] for p in interested if p not in mine],
             "excluded": [people[p] for p in options.excludes if p in people],
             "explicit": options.team is not None, "candidates": len(data.candidates)}
+
+
+def search_eligible(project: Project, query: str, *, widen: bool = False,
+                    leave_out=(), limit: int = 20) -> list[Person]:
+    """People who could join the team whose name, or one of whose held skills, matches
+    ``query``: the coordinator's own idea for a swap, not only the engine's."""
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    pattern = f"%{query.lower()}%"
+    eligible = set(candidate_ids(project, widen)) - set(leave_out)
+    if not eligible:
+        return []
+    name = sa.func.lower(Person.first_name + " " + Person.last_name)
+    has_skill = (sa.select(PersonSkill.id).join(Skill, Skill.id == PersonSkill.skill_id)
+                 .where(PersonSkill.person_id == Person.id, PersonSkill.level >= 1,
+                        sa.or_(sa.func.lower(Skill.name_it).like(pattern),
+                               sa.func.lower(Skill.name_en).like(pattern))).exists())
+    return list(db.session.scalars(
+        sa.select(Person).where(Person.id.in_(eligible), sa.or_(name.like(pattern), has_skill))
+        .order_by(Person.last_name, Person.first_name).limit(limit)))
 
 
 def _training_candidates(organisation_id: int, skill_ids) -> dict[int, list[int]]:

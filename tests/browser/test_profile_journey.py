@@ -63,7 +63,7 @@ def test_employee_completes_the_profile_journey(page, live_app):
     assert page.get_by_role("radio").count() == 6  # the wish + five levels with descriptors
     assert_accessible(page)
     _choose_level(page, "3 – Autonomo")
-    assert f"{s1} aggiunta al tuo profilo." in page.content()
+    assert f"Aggiunta al tuo profilo: {s1}." in page.content()
 
     # 2. the plain search form (works without JavaScript), typing with a small typo
     box = page.get_by_role("combobox", name="Cerca una competenza per nome")
@@ -92,7 +92,7 @@ def test_employee_completes_the_profile_journey(page, live_app):
     main = page.locator("main").inner_text()
     for name in (s1, s2, s3, s4):
         assert name in main
-    assert "Non la ho ancora: voglio impararla" in main
+    assert "Non ce l'ho ancora: voglio impararla" in main
 
     # export my data
     page.get_by_role("link", name="I miei dati: scarica o cancella").click()
@@ -127,6 +127,6 @@ def test_search_and_add_work_without_javascript(browser, live_server, live_app):
         page.get_by_text("5 – Esperto", exact=True).click()
         page.get_by_role("button", name="Salva").click()
         page.wait_for_url("**/profile")
-        assert f"{name} aggiunta al tuo profilo." in page.content()
+        assert f"Aggiunta al tuo profilo: {name}." in page.content()
     finally:
         context.close()

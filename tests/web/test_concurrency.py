@@ -183,8 +183,8 @@ def test_twenty_adds_of_one_skill_leave_one_row(live_server, users, taxonomy):
             assert "è già nel tuo profilo" in unescape(html)
     pages = [unescape(tab.open("/profile")[1])
              for tab, (status, _) in zip(tabs, answers) if status == 302]
-    assert sum("aggiunta al tuo profilo" in p for p in pages) == 1
-    assert all("aggiunta al tuo profilo" in p or "è già nel tuo profilo" in p for p in pages)
+    assert sum("Aggiunta al tuo profilo" in p for p in pages) == 1
+    assert all("Aggiunta al tuo profilo" in p or "è già nel tuo profilo" in p for p in pages)
 
 
 def test_twenty_answers_to_one_invitation_count_once(live_server, users, crowd):

@@ -29,10 +29,17 @@ def test_coordinator_home_lists_own_projects_and_ideas(client, auth, users, taxo
     db.session.add_all([mine, idea, other])
     db.session.flush()
     db.session.add(TeamMember(project_id=mine.id, person_id=users["employee"].person_id))
+    db.session.add(TeamMember(project_id=mine.id, person_id=users["manager"].person_id,
+                              status="accepted"))
+    db.session.add(TeamMember(project_id=mine.id, person_id=users["admin"].person_id,
+                              role="growth"))
     db.session.commit()
     auth.login("coordinator")
     page = client.get("/").get_data(as_text=True)
-    assert "Orto sociale" in page and "1 / 3" in page and "In cerca del gruppo" in page
+    # accepted members, pending invitations and growth places are counted apart
+    assert "Orto sociale" in page and "In cerca del gruppo" in page
+    assert "1 posto occupato su 3" in page
+    assert "1 invito in attesa di risposta" in page and "1 posto di crescita" in page
     assert "Sportello digitale" in page
     assert "Progetto di altri" not in page
 

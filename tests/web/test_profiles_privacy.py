@@ -212,8 +212,11 @@ def test_export_csv_is_one_long_table_with_formulas_defused(client, auth, users,
     auth.login("employee")
     resp = client.get("/profile/data.csv")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == ["section", "record", "field", "value"]
+    body = resp.get_data(as_text=True)
+    assert body.startswith("\ufeff")   # Excel reads it as UTF-8
+    # Italian reader: ";" between columns (Italian Excel) and Italian headers
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["sezione", "scheda", "campo", "valore"]
     sections = {r[0] for r in rows[1:]}
     assert {"person", "skills", "history", "projects", "profile_views"} <= sections
     notes = [r[3] for r in rows if r[0] == "skills" and r[2] == "note" and r[3]]
@@ -334,3 +337,22 @@ def test_bad_proposal_refused(client, auth, users, post_form, name, message):
     resp = post_form("/profile/propose", {"name": name})
     assert resp.status_code == 200 and message in resp.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(SkillProposal.id))) == 0
+
+
+def test_privacy_notice_names_the_controller_and_the_dpo_from_configuration(app, client, auth,
+                                                                            users):
+    app.config.update(CONTROLLER_NAME="Cooperativa Sociale Esempio s.c.s.",
+                      CONTROLLER_ADDRESS="Via Roma 1, 00100 Roma", DPO_CONTACT="dpo@esempio.coop")
+    auth.login("employee")
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "Titolare del trattamento: Cooperativa Sociale Esempio s.c.s., Via Roma 1, 00100 Roma." in page
+    assert "Responsabile della protezione dei dati: dpo@esempio.coop" in page
+
+
+def test_controller_settings_come_from_the_environment():
+    from skillmap.config import from_environment
+
+    env = {"SKILLMAP_CONTROLLER_NAME": "Coop X", "SKILLMAP_CONTROLLER_ADDRESS": "Via Po 2",
+           "SKILLMAP_DPO_CONTACT": "dpo@x.coop"}
+    assert from_environment(env) == {"CONTROLLER_NAME": "Coop X",
+                                     "CONTROLLER_ADDRESS": "Via Po 2", "DPO_CONTACT": "dpo@x.coop"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from html.parser import HTMLParser
 
 import openpyxl
@@ -156,7 +157,7 @@ def test_matrix_xlsx_matches_the_page(client, auth, coop):
 def test_formula_like_text_is_escaped_in_csv_and_xlsx(client, auth, coop):
     auth.login("manager")
     text = client.get("/reports/matrix.csv").data.decode("utf-8-sig")
-    cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+    cells = [c for row in csv.reader(io.StringIO(text), delimiter=";") for c in row]
     assert "'" + FORMULA_UNIT in cells
     assert FORMULA_UNIT not in cells
     wb = openpyxl.load_workbook(io.BytesIO(client.get("/reports/matrix.xlsx").data))
@@ -320,7 +321,7 @@ def test_bulk_inserts_and_role_targets_show_at_once(client, auth, coop, taxonomy
     assert len(role_gap_rows()) == 1
 
 
-def test_trends_count_level_changes_by_month(client, auth, coop, taxonomy):
+def test_trends_count_level_changes_by_month(app, client, auth, coop, taxonomy):
     from datetime import datetime, timedelta, timezone
 
     from skillmap.models import SkillChange
@@ -333,10 +334,25 @@ def test_trends_count_level_changes_by_month(client, auth, coop, taxonomy):
     db.session.commit()
     auth.login("manager")
     text = client.get("/reports/trends.csv").data.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     head = next(r for r in rows if r and r[0] == "Mese")
     col = head.index("Assistenza domiciliare")
     by_month = {r[0]: r[col] for r in rows[rows.index(head) + 1:] if r}
-    assert by_month[now.strftime("%Y-%m")] == "6"
-    assert by_month[old.strftime("%Y-%m")] == "5"
-    assert by_month[(old - timedelta(days=31)).strftime("%Y-%m")] == "0"
+    with app.test_request_context():   # months as an Italian reader writes them: "gen 2025"
+        from skillmap.i18n import month_label
+
+        assert by_month[month_label(now.strftime("%Y-%m"))] == "6"
+        assert by_month[month_label(old.strftime("%Y-%m"))] == "5"
+        assert by_month[month_label((old - timedelta(days=31)).strftime("%Y-%m"))] == "0"
+    assert re.fullmatch(r"[a-z]{3} \d{4}", next(iter(by_month)))
+
+
+@pytest.mark.parametrize("lang,sep", [("it", ";"), ("en", ",")])
+def test_report_csv_follows_the_readers_spreadsheet(client, auth, coop, users, lang, sep):
+    users["manager"].locale = lang
+    db.session.commit()
+    auth.login("manager")
+    body = client.get("/reports/matrix.csv").data
+    assert body.startswith("\ufeff".encode("utf-8"))      # the BOM: Excel reads UTF-8
+    first = body.decode("utf-8-sig").splitlines()[1]
+    assert sep in first and first.split(sep)[0] in ("Calcolato il", "Computed at")

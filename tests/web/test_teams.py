@@ -134,6 +134,45 @@ def test_interested_people_are_highlighted(client, auth, lab):
     assert "Sam Test" in others and "★ Interessato/a" in others  # Sam, outside it
 
 
+def test_each_member_adds_a_share_of_the_coverage_in_words(client, auth, lab):
+    auth.login("coordinator")
+    html = unescape(client.get(f"/projects/{lab['project'].id}/team?asked=1").get_data(as_text=True))
+    assert team_names(html) == ["Gen Test", "Anna Rossi"]
+    # Gen brings 5 of the 6 weighted points: without Gen, 5/6 = 83% less coverage
+    assert "Senza questa persona il gruppo coprirebbe il 83% in meno." in html
+    assert "Senza questa persona il gruppo coprirebbe il 17% in meno." in html   # Anna: 1/6
+    assert "punti" not in html
+    assert "La formula usata" in html
+    # importance in words, not a bare number
+    assert "indispensabile" not in html and ">importante<" in html and ">utile<" in html
+
+
+def test_a_member_with_fewer_free_hours_than_the_project_needs_is_flagged(client, auth, lab):
+    lab["project"].hours_per_month = 10
+    lab["people"]["Anna"].availability_hours = 4
+    db.session.commit()
+    auth.login("coordinator")
+    html = unescape(client.get(f"/projects/{lab['project'].id}/team?asked=1").get_data(as_text=True))
+    assert html.count("ore libere al mese") == 1
+    assert "Ha 4 ore libere al mese; il progetto ne chiede 10." in html
+
+
+@pytest.mark.parametrize("query,found", [("Ada", ["Ada Test"]), ("python", ["Ada Test", "Lia Test"]),
+                                         ("off", []), ("zz", [])])
+def test_the_swap_searches_everyone_eligible_by_name_or_skill(client, auth, lab, query, found):
+    auth.login("coordinator")
+    ids = lab["ids"]
+    html = unescape(client.get(f"/projects/{lab['project'].id}/team", query_string={
+        "asked": 1, "team": [ids["Gen"], ids["Anna"]], "swap_q": query}).get_data(as_text=True))
+    # Off holds Python but gives no hours: not eligible unless the search is widened;
+    # Gen is already in the team
+    status = re.search(r'id="swap-found">([^<]+)<', html).group(1)
+    assert status.startswith(f"{len(found)} person")
+    options = re.findall(r'<option value="\d+">([^<]+)</option>',
+                         html.split('id="swap_in"', 1)[1].split("</select>", 1)[0]) if found else []
+    assert options[:len(found)] == found
+
+
 def test_swapping_a_member_recomputes_the_coverage(client, auth, lab):
     auth.login("coordinator")
     ids = lab["ids"]

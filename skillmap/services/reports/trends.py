@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from skillmap.models import Person, SkillChange
+from skillmap.i18n import month_label
 from skillmap.services.frames import raw_rows
 from skillmap.services.report_exports import Table
 from skillmap.services import versions
@@ -80,7 +81,8 @@ def trends_report(organisation_id: int, f: Filters, min_group: int, lang: str) -
     cover = cover.reindex(columns=list(names), fill_value=0)
     hidden = small_group_mask(cover, min_group)
     table = cover.rename(columns=names)
-    table.index = [str(m) for m in months]
+    labels = [month_label(m) for m in months]   # "gen 2025" in Italian
+    table.index = labels
     table.index.name = _("Month")
     hid = hidden.rename(columns=names)
     hid.index = table.index
@@ -89,4 +91,4 @@ def trends_report(organisation_id: int, f: Filters, min_group: int, lang: str) -
         _("People at level 3 or more in the key gap skills, at the end of each month"),
         table.reset_index(), hid.reset_index().assign(**{table.index.name: False}))], extra={
         "series": [(names[s], cover[s].tolist(), hidden[s].tolist()) for s in names],
-        "months": [str(m) for m in months]})
+        "months": labels})

@@ -7,6 +7,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from skillmap.extensions import db
+from skillmap.i18n import spreadsheet_csv
 from skillmap.models import Skill
 from skillmap.services import advice, privacy, profiles, proposals, skill_search
 from skillmap.services.errors import DuplicateError
@@ -279,7 +280,9 @@ def export_json():
 @bp.route("/profile/data.csv")
 @roles("*")
 def export_csv():
-    return _download("\ufeff" + privacy.to_csv(privacy.export_data(_me())),
+    headers = (_("section"), _("record"), _("field"), _("value"))
+    return _download("\ufeff" + privacy.to_csv(privacy.export_data(_me()), headers=headers,
+                                                sep=spreadsheet_csv()["sep"]),
                      "text/csv; charset=utf-8", "csv")
 
 

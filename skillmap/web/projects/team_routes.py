@@ -71,13 +71,18 @@ def _team_page(project, args, notice: str | None = None, status: int = 200):
         form.pins.data, form.excludes.data = options.pins, options.excludes
     elif form.validate():
         options = _options(form, swap)
+    found, swap_query = [], (args.get("swap_q") or "").strip()[:100]
     if options is not None:
         try:
             result = teams.suggest(project, options)
         except teams.TeamError as exc:
             error = _team_error(form, exc)
+    if result and swap_query:
+        found = teams.search_eligible(project, swap_query, widen=bool(form.widen.data),
+                                      leave_out=[m["person"].id for m in result["members"]])
     return render_template("projects/team.html", project=project, form=form, result=result,
                            error=error, notice=notice, options=options,
+                           swap_query=swap_query, found=found,
                            current=teams.current_team(project),
                            save_form=SaveTeamForm(team_version=project.team_version),
                            chosen=teams.people_named(project.organisation_id,

@@ -5,6 +5,7 @@ the same figures in a table beside it.
 """
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 #: line styles: colour, dash pattern and marker, so that no line relies on colour
@@ -13,11 +14,11 @@ LINE_STYLES = [("#0b4f9c", "", "circle"), ("#a1121e", "8 4", "square"),
                ("#7a4a00", "4 4", "cross")]
 
 
-def _svg(width: int, height: int, label: str, body: list[str]) -> Markup:
+def _svg(width: int, height: int, label: str, body: list[str], kind: str = "") -> Markup:
     label = escape(label)
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{label}" '
-        f'viewBox="0 0 {width} {height}" width="100%" class="report-chart" '
+        f'viewBox="0 0 {width} {height}" width="100%" class="report-chart {kind}" '
         f'preserveAspectRatio="xMinYMin meet"><title>{label}</title>{"".join(body)}</svg>')
 
 
@@ -27,23 +28,27 @@ def _short(text: str, n: int = 38) -> str:
 
 
 def bar_chart(items: list[tuple[str, float | None]], label: str, hidden_text: str) -> Markup:
-    """Horizontal bars with their value written beside each (None = hidden)."""
-    row, left, width = 28, 290, 720
+    """Horizontal bars, each with its name above and its value beside it (None = hidden).
+
+    The drawing is narrow (400 units) so that on a phone it shrinks little and its text
+    stays readable; on a laptop the stylesheet caps its width.
+    """
+    row, left, width = 46, 4, 400
     top = max([v for _l, v in items if v is not None] + [1])
     body = []
     for i, (name, value) in enumerate(items):
-        y = 10 + i * row
-        body.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="13" '
-                    f'fill="#212529">{escape(_short(name))}</text>')
+        y = 6 + i * row
+        body.append(f'<text x="{left}" y="{y + 15}" font-size="15" '
+                    f'fill="#212529">{escape(_short(name, 48))}</text>')
         if value is None:
-            body.append(f'<text x="{left + 4}" y="{y + 17}" font-size="13" fill="#212529">'
+            body.append(f'<text x="{left}" y="{y + 36}" font-size="15" fill="#212529">'
                         f'{escape(hidden_text)}</text>')
             continue
-        w = max(1, (width - left - 60) * value / top) if value else 0
-        body.append(f'<rect x="{left}" y="{y + 4}" width="{w:.1f}" height="18" fill="#0b4f9c"/>')
-        body.append(f'<text x="{left + w + 6:.1f}" y="{y + 17}" font-size="13" fill="#212529">'
-                    f'{int(value)}</text>')
-    return _svg(width, 20 + row * max(1, len(items)), label, body)
+        w = max(1, (width - left - 50) * value / top) if value else 0
+        body.append(f'<rect x="{left}" y="{y + 21}" width="{w:.1f}" height="18" fill="#0b4f9c"/>')
+        body.append(f'<text x="{left + w + 6:.1f}" y="{y + 36}" font-size="15" fill="#212529">'
+                    f'{format_decimal(value, "0.#")}</text>')
+    return _svg(width, 12 + row * max(1, len(items)), label, body, "bar-chart")
 
 
 def _marker(kind: str, x: float, y: float, colour: str) -> str:
@@ -75,7 +80,7 @@ def line_chart(months: list[str], series: list[tuple[str, list, list]], label: s
     for tick in range(0, 5):
         v = vmax * tick / 4
         body.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="12" '
-                    f'fill="#212529">{int(round(v))}</text>')
+                    f'fill="#212529">{format_decimal(round(v), "0")}</text>')
     for i, m in enumerate(months):
         if i % 3 == 0 or i == len(months) - 1:
             body.append(f'<text x="{x(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
@@ -104,7 +109,7 @@ def line_chart(months: list[str], series: list[tuple[str, list, list]], label: s
                     f'stroke-width="2.5"{dash_attr}/>' + _marker(marker, left + 20, ly, colour))
         body.append(f'<text x="{left + 50}" y="{ly + 4}" font-size="13" fill="#212529">'
                     f'{escape(_short(name, 70))}</text>')
-    return _svg(width, height + legend_h + 10, label, body)
+    return _svg(width, height + legend_h + 10, label, body, "line-chart")
 
 
 def grid_chart(rows: list[str], cols: list[str], values: list[list], hidden: list[list],

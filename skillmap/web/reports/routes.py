@@ -8,7 +8,7 @@ from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from skillmap.extensions import db
-from skillmap.i18n import lang
+from skillmap.i18n import lang, spreadsheet_csv
 from skillmap.models import RoleTarget, Skill
 from skillmap.services import report_exports, reports, role_targets
 from skillmap.services.reports import Filters
@@ -92,7 +92,7 @@ def export(kind: str, fmt: str):
             (_("Privacy"), _("Figures about fewer than %(n)d people are shown as <%(n)d.",
                              n=current_app.config["PRIVACY_MIN_GROUP"]))]
     maker = report_exports.to_csv if fmt == "csv" else report_exports.to_xlsx
-    kw = {} if fmt == "csv" else {"info_sheet": _("Info")}
+    kw = spreadsheet_csv() if fmt == "csv" else {"info_sheet": _("Info")}
     body = maker(str(report.title), report.computed_at, report.tables, info, **kw)
     stamp = report.computed_at.strftime("%Y%m%d-%H%M")
     return Response(body, mimetype=EXPORTS[fmt], headers={
