@@ -54,6 +54,8 @@ class Defaults:
     QUEUE_STUCK_AFTER = 900
     BACKUP_DIR = None  # filled with instance/backups
     BACKUP_KEEP = 14  # scheduled backups kept in BACKUP_DIR
+    #: a Server-Timing header on every response: time in the app and in SQL (ms), no data
+    SERVER_TIMING = True
 
 
 #: environment variable -> (config key, converter)

@@ -7,7 +7,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Attach every blueprint and the deny-by-default access check."""
     from skillmap.extensions import csrf
-    from skillmap.web import access, errors, nav
+    from skillmap.web import access, errors, nav, timing
     from skillmap.web.admin import bp as admin_bp
     from skillmap.web.auth import bp as auth_bp
     from skillmap.web.health import bp as health_bp
@@ -27,5 +27,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(profiles_bp)
     access.init_app(app)
+    timing.init_app(app)
     errors.init_app(app)
     nav.init_app(app)
