@@ -21,8 +21,4 @@ threads = int(os.environ.get("SKILLMAP_THREADS") or 4)
 timeout = int(os.environ.get("SKILLMAP_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5
-# a worker is replaced after this many requests (plus jitter, so they are not replaced all
-# at once): memory returned by pandas is given back to the system
-max_requests = 5000
-max_requests_jitter = 500
 accesslog = os.environ.get("SKILLMAP_ACCESS_LOG") or None
