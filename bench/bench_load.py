@@ -100,6 +100,13 @@ def seed(url: str, people: int, fresh: bool, marker: Path | None) -> dict:
             recompute.run_now(org.id)
             if marker is not None:
                 marker.touch()
+        # jobs left waiting by an earlier run sent their message to that run's queue: new
+        # requests would join them and never run
+        from skillmap.models import Job
+
+        db.session.execute(sa.update(Job).where(Job.state.in_(("queued", "running")))
+                           .values(state="failed", error="left over by an earlier benchmark"))
+        db.session.commit()
         org_id = db.session.scalar(sa.select(Organisation.id).order_by(Organisation.id))
         projects = list(db.session.scalars(sa.select(Project.id).where(
             Project.organisation_id == org_id, Project.status == "staffing").order_by(Project.id)))
