@@ -56,6 +56,7 @@ bench: install
 	$(BIN)/python bench/bench_teams.py
 	$(BIN)/python bench/bench_profile.py
 	$(BIN)/python bench/bench_reports.py
+	$(BIN)/python bench/bench_load.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

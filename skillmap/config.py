@@ -83,6 +83,8 @@ class Defaults:
     TOKEN_HOURS = 72
     #: months after the end date when a person's data is erased
     RETENTION_MONTHS = 12
+    #: a Server-Timing header on every response: time in the app and in SQL (ms), no data
+    SERVER_TIMING = True
 
 
 #: environment variable -> (config key, converter)

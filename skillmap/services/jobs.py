@@ -133,6 +133,9 @@ def request(organisation_id: int, kind: str, *, origin: str = "web", user_id: in
                                  steps=len(KINDS[kind].steps), step=0, label="queued",
                                  error="", result="{}", worker="", created_at=utcnow())
             .on_conflict_do_nothing(index_elements=[table.c.organisation_id, table.c.kind],
+                                    # a literal, not a parameter: PostgreSQL must match it
+                                    # to the partial index when it plans the statement, and a
+                                    # prepared (generic) plan sees only "$1"
                                     index_where=sa.text("state = 'queued'"))
             .returning(table.c.id))
     new_id = conn.execute(stmt).scalar()

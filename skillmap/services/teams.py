@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,9 +18,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from skillmap.engine.teams import UnitCapExceeded, suggest_team, team_coverage
 from skillmap.extensions import db
 from skillmap.models import Person, PersonSkill, Project, ProjectRequirement, Skill, TeamMember
-from skillmap.services import audit
+from skillmap.services import audit, versions
 from skillmap.services.errors import ConflictError
-from skillmap.services.profile_data import profiles_frame
+from skillmap.services.profile_data import NO_UNIT, people_table, profiles_frame
 
 SEED = 0
 ALTERNATIVES = 2
@@ -99,35 +100,47 @@ class EngineInput:
     profiles: pd.DataFrame      # person, skill, level, wants_to_grow
     requirements: pd.DataFrame  # index = requirement id; skill, min_level, weight, count
     candidates: list[int]
-    units: pd.Series            # person -> unit id
+    units: pd.Series | None     # person -> unit id (only with a per-unit limit)
 
 
 # ----------------------------------------------------------------- database -> engine
 
 def requirements_frame(project: Project) -> pd.DataFrame:
-    stmt = (sa.select(ProjectRequirement.id, ProjectRequirement.skill_id.label("skill"),
-                      ProjectRequirement.min_level, ProjectRequirement.weight,
-                      ProjectRequirement.count)
-            .where(ProjectRequirement.project_id == project.id).order_by(ProjectRequirement.id))
-    return pd.read_sql(stmt, db.session.connection(), index_col="id")
+    rows = db.session.connection().execute(
+        sa.select(ProjectRequirement.id, ProjectRequirement.skill_id, ProjectRequirement.min_level,
+                  ProjectRequirement.weight, ProjectRequirement.count)
+        .where(ProjectRequirement.project_id == project.id).order_by(ProjectRequirement.id)).all()
+    ids, skills, levels, weights, counts = (list(c) for c in zip(*rows)) if rows else ([],) * 5
+    return pd.DataFrame({"skill": np.array(skills, dtype=np.int64),
+                         "min_level": np.array(levels, dtype=np.int64),
+                         "weight": np.array(weights, dtype=np.int64),
+                         "count": np.array(counts, dtype=np.int64)},
+                        index=pd.Index(np.array(ids, dtype=np.int64), name="id"))
 
 
 def candidate_ids(project: Project, widen: bool = False) -> list[int]:
     """People who may be suggested: by default those with hours to give and still available
     when the project starts; ``widen`` takes everyone in the organisation."""
-    q = sa.select(Person.id).where(Person.organisation_id == project.organisation_id)
-    if not widen:
-        start = project.start_date or date.today()
-        q = q.where(Person.availability_hours > 0,
-                    sa.or_(Person.available_until.is_(None), Person.available_until >= start))
-    return list(db.session.scalars(q))
+    org = project.organisation_id
+    start = None if widen else (project.start_date or date.today())
+
+    def load() -> tuple[int, ...]:
+        q = sa.select(Person.id).where(Person.organisation_id == org)
+        if start is not None:
+            q = q.where(Person.availability_hours > 0,
+                        sa.or_(Person.available_until.is_(None), Person.available_until >= start))
+        # plain rows, not ORM objects: 10,000 ids in a few milliseconds
+        return tuple(db.session.connection().execute(q).scalars())
+    # asking again with other options, or for another project, reads nothing
+    return list(versions.memo(org, "team_candidates", (start,), load))
 
 
 def units_series(organisation_id: int) -> pd.Series:
-    stmt = (sa.select(Person.id.label("person"), Person.unit_id)
-            .where(Person.organisation_id == organisation_id, Person.unit_id.is_not(None)))
-    frame = pd.read_sql(stmt, db.session.connection())
-    return pd.Series(frame["unit_id"].to_numpy(), index=frame["person"].to_numpy())
+    """person -> unit id, for people who have a unit (from the versioned people table)."""
+    people = people_table(organisation_id)
+    has_unit = people["unit_id"].to_numpy() != NO_UNIT
+    return pd.Series(people["unit_id"].to_numpy()[has_unit],
+                     index=people["person"].to_numpy()[has_unit])
 
 
 def engine_input(project: Project, options: Options) -> EngineInput:
@@ -142,8 +155,9 @@ def engine_input(project: Project, options: Options) -> EngineInput:
         pad = pd.DataFrame({"person": empty, "skill": req["skill"].iloc[0], "level": 0,
                             "wants_to_grow": False})
         profiles = pd.concat([profiles, pad], ignore_index=True)
-    return EngineInput(profiles, req, candidate_ids(project, options.widen),
-                       units_series(project.organisation_id))
+    # the units matter only with a per-unit limit
+    units = units_series(project.organisation_id) if options.max_per_unit else None
+    return EngineInput(profiles, req, candidate_ids(project, options.widen), units)
 
 
 # ----------------------------------------------------------------- current team
@@ -200,15 +214,17 @@ def _people(ids) -> dict[int, Person]:
 
 def suggest(project: Project, options: Options) -> dict:
     """The suggested (or hand-made) team with coverage, reasons, gaps and alternatives."""
-    org_people = set(db.session.scalars(sa.select(Person.id).where(
-        Person.organisation_id == project.organisation_id)))
+    asked = set(options.pins) | set(options.excludes) | set(options.team or [])
+    org_people = set(db.session.connection().execute(sa.select(Person.id).where(
+        Person.organisation_id == project.organisation_id, Person.id.in_(asked))).scalars()
+                     ) if asked else set()
     _check(project, options, org_people)
     data = engine_input(project, options)
     if not len(data.requirements):
         raise NoRequirements()
     common = dict(candidates=data.candidates, exclude=options.excludes, seed=SEED,
                   max_per_unit=options.max_per_unit,
-                  units=data.units if options.max_per_unit else None,
+                  units=data.units,
                   growth_places=options.growth_places)
     try:
         if options.team is not None:   # score the coordinator's own team

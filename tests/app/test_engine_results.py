@@ -209,6 +209,19 @@ def test_two_requests_start_one_job(org, families_data):
     assert run_jobs() == 1
 
 
+def test_asking_again_and_again_joins_the_waiting_job(org, families_data):
+    """Every save asks for a recompute: on PostgreSQL the statement is prepared after a few
+    runs on one connection, and every request must still join the waiting job, never fail."""
+    run_jobs()
+    first, _ = recompute.request(org.id)
+    db.session.commit()
+    for _ in range(25):
+        again, new = recompute.request(org.id)
+        db.session.commit()
+        assert (again.id, new) == (first.id, False)
+    assert run_jobs() == 1
+
+
 def test_a_job_whose_consumer_died_is_shown_failed_and_can_run_again(app, org, families_data):
     run_jobs()
     job, _ = recompute.request(org.id)

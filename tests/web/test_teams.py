@@ -104,6 +104,19 @@ def test_widening_the_search_reaches_people_without_hours(client, auth, lab):
     assert "Off Test" not in narrow
 
 
+def test_someone_who_gives_hours_is_a_candidate_at_once(client, auth, lab):
+    """The candidates are kept per data version: a change of availability is seen right away."""
+    auth.login("coordinator")
+    url = f"/projects/{lab['project'].id}/team"
+    assert "Off Test" not in client.get(url).get_data(as_text=True)
+    lab["people"]["Off"].availability_hours = 5
+    db.session.commit()
+    assert "Off Test" in client.get(url).get_data(as_text=True)
+    lab["people"]["Off"].availability_hours = 0
+    db.session.commit()
+    assert "Off Test" not in client.get(url).get_data(as_text=True)
+
+
 def test_unit_cap_keeps_one_person_per_unit(client, auth, lab):
     auth.login("coordinator")
     html = client.get(f"/projects/{lab['project'].id}/team",

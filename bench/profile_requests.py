@@ -1,0 +1,144 @@
+"""Where the time of one request goes at 10,000 people: cProfile of the slow requests.
+
+Uses the database seeded by ``bench/bench_load.py`` (run it once first; the same
+``--file`` / ``--db postgres``) and the Flask test client, one request at a time,
+so the figures are server time without any queueing. For each request it prints
+the median time over ``--runs`` runs and, with ``--profile``, the functions with
+the most cumulative time in one run:
+
+* ``save level``: POST of a new level through the edit form (target <= 20 ms);
+* ``profile after save``: GET /profile right after it (the engine model for
+  "skills you could grow next" is at a new data version: ``engine.prepare`` runs);
+* ``profile, same version``: the same page again with nothing changed;
+* ``team after edit``: the team page of a staffing project right after an edit
+  elsewhere in the organisation (target <= 100 ms);
+* ``team, same version``: the same page again with nothing changed;
+* ``profile_table (cold)``: the one profile reader reading every row again (as after
+  any edit), alone;
+* ``engine.prepare``: the prepared model of the whole organisation from a frame already
+  read, alone (what "skills you could grow next" needs after each edit).
+
+``python bench/profile_requests.py [--db sqlite|postgres] [--file PATH] [--runs N]
+[--profile] [--top N]``
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_load import PG_DEFAULT, form_fields, the_form  # noqa: E402
+
+EDIT_RE = re.compile(r'/profile/skills/(\d+)/edit')
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    ap.add_argument("--file", type=Path, default=Path(tempfile.gettempdir()) / "skillmap-bench-load.sqlite")
+    ap.add_argument("--pg-url", default=os.environ.get("SKILLMAP_BENCH_PG_URL", PG_DEFAULT))
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--profile", action="store_true", help="print a cProfile of one run of each")
+    ap.add_argument("--top", type=int, default=25)
+    args = ap.parse_args()
+    url = args.pg_url if args.db == "postgres" else f"sqlite:///{args.file}"
+
+    from skillmap import create_app, engine
+    from skillmap.extensions import db
+    from skillmap.models import Project
+    from skillmap.services import advice, versions
+    from skillmap.services.profile_data import profile_table, profiles_frame
+
+    app = create_app({"QUEUE_URL": "memory", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                      "AUTO_RECOMPUTE": False})
+    employee, coordinator = app.test_client(), app.test_client()
+    for client, email in ((employee, "bench-emp-0@demo.coop"), (coordinator, "coordinatore@demo.coop")):
+        html = client.get("/login").get_data(as_text=True)
+        resp = client.post("/login", data={"email": email, "password": "skillmap-demo",
+                                           "csrf_token": form_fields(html)["csrf_token"]})
+        assert resp.status_code == 302, (email, resp.status_code)
+    with app.app_context():
+        project = db.session.scalar(sa.select(Project.id).where(Project.status == "staffing")
+                                    .order_by(Project.id))
+        org = db.session.scalar(sa.select(Project.organisation_id).where(Project.id == project))
+    ps_ids = EDIT_RE.findall(employee.get("/profile").get_data(as_text=True))
+    level = [1]
+
+    def save():
+        level[0] = level[0] % 5 + 1
+        path = f"/profile/skills/{ps_ids[0]}/edit"
+        fields = form_fields(the_form(employee.get(path).get_data(as_text=True), 'name="level"'))
+        fields["level"] = str(level[0])
+        return lambda: employee.post(path, data=fields)
+
+    def after(prepare):
+        def setup():
+            prepare()()
+            return lambda: coordinator.get(f"/projects/{project}/team")
+        return setup
+
+    def profile_after_save():
+        save()()
+        return lambda: employee.get("/profile")
+
+    def reader():
+        versions.clear()   # as after an edit: the one reader reads every profile row again
+
+        def run():
+            with app.app_context():
+                profile_table(org)
+        return run
+
+    def prepare():
+        with app.app_context():
+            frame = profiles_frame(org)
+
+        def run():
+            engine.prepare(frame)
+        return run
+
+    cases = [("save level", save, 20), ("profile after save", profile_after_save, None),
+             ("profile, same version", lambda: lambda: employee.get("/profile"), None),
+             ("team after edit", after(save), 100),
+             ("team, same version", lambda: lambda: coordinator.get(f"/projects/{project}/team"), 100),
+             ("profile_table (cold)", reader, None), ("engine.prepare", prepare, None)]
+    print("load average: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print(f"{'request':<22} {'median':>7} {'min':>6} {'target':>7}   (ms, server side, one at a time)")
+    for name, setup, target in cases:
+        times = []
+        for _ in range(args.runs):
+            run = setup()
+            t = time.perf_counter()
+            resp = run()
+            times.append((time.perf_counter() - t) * 1000)
+            if resp is not None:
+                assert resp.status_code in (200, 302), (name, resp.status_code)
+        print(f"{name:<22} {statistics.median(times):>7.1f} {min(times):>6.1f} "
+              f"{target if target else '':>7}")
+        if args.profile:
+            run = setup()
+            prof = cProfile.Profile()
+            prof.enable()
+            run()
+            prof.disable()
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(args.top)
+            lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
+            print(f"--- profile of one '{name}'")
+            print("\n".join(lines[2:args.top + 8]))
+    print("load average: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
+if __name__ == "__main__":
+    main()
