@@ -64,6 +64,17 @@ TIMING_RE = re.compile(r'app;dur=([\d.]+)(?:, db;dur=([\d.]+))?')
 
 # --------------------------------------------------------------------------- seeding
 
+def schema_key() -> str:
+    """A short hash of the tables and columns: a seeded file of an older schema is not reused."""
+    import hashlib
+
+    from skillmap.extensions import db
+    import skillmap.models  # noqa: F401  (the tables)
+
+    shape = sorted(f"{t.name}.{c.name}" for t in db.metadata.sorted_tables for c in t.columns)
+    return hashlib.sha1("|".join(shape).encode()).hexdigest()[:8]
+
+
 def seed(url: str, people: int, fresh: bool, marker: Path | None) -> dict:
     """Seed (or reuse) the database; return what the simulated users need."""
     from skillmap import create_app
@@ -422,7 +433,7 @@ def main() -> None:
         ensure_pg_database(url)
     else:
         url = f"sqlite:///{args.file}"
-        marker = args.file.with_name(args.file.name + f".{args.people}.seeded")
+        marker = args.file.with_name(args.file.name + f".{args.people}.{schema_key()}.seeded")
         if not marker.exists() or args.fresh:
             args.file.unlink(missing_ok=True)
             marker.unlink(missing_ok=True)
