@@ -39,12 +39,19 @@ def _profile_rows(organisation_id: int, people=None) -> pd.DataFrame:
 
 def _patched(old: pd.DataFrame, fresh: pd.DataFrame, people: set[int],
              order: list[str]) -> pd.DataFrame:
-    """``old`` without the rows of ``people``, plus their ``fresh`` rows, in ``order``."""
+    """``old`` without the rows of ``people``, plus their ``fresh`` rows, in ``order``.
+
+    ``old`` is already in order and every row of a changed person is in ``fresh``, so one
+    stable sort of ``fresh`` and one stable sort on the person column put everything in
+    place (a full sort on both columns costs several times more at 100,000 rows).
+    """
     if not people:
         return old
     keep = old[~np.isin(old["person"].to_numpy(), np.fromiter(people, dtype=np.int64))]
+    fresh = fresh.sort_values(order, kind="stable")
     out = pd.concat([keep, fresh], ignore_index=True)
-    return out.sort_values(order, kind="stable", ignore_index=True)
+    ranks = np.argsort(out["person"].to_numpy(), kind="stable")
+    return out.take(ranks).reset_index(drop=True)
 
 
 def profile_table(organisation_id: int) -> pd.DataFrame:
