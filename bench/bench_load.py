@@ -96,6 +96,7 @@ def seed(url: str, people: int, fresh: bool, marker: Path | None) -> dict:
             org = accounts.get_or_create_organisation("Cooperativa Demo")
             load_taxonomy(org)
             seed_demo(org, people, 0)
+            db.session.commit()
             taken = set(db.session.scalars(sa.select(User.person_id)
                                            .where(User.person_id.is_not(None))))
             others = db.session.scalars(
@@ -105,7 +106,7 @@ def seed(url: str, people: int, fresh: bool, marker: Path | None) -> dict:
                 .order_by(Person.id).limit(N_EMPLOYEES)).all()
             for i, person in enumerate(others):
                 accounts.create_user(org, f"bench-emp-{i}@demo.coop", PASSWORD, "employee",
-                                     person=person, commit=False)
+                                     person=person)
             db.session.execute(sa.update(User).values(privacy_seen_at=sa.func.now()))
             db.session.commit()
             recompute.run_now(org.id)

@@ -55,6 +55,7 @@ def main() -> None:
             org = get_or_create_organisation("Cooperativa Demo")
             load_taxonomy(org)
             seed_demo(org, args.people, 0)
+            db.session.commit()
             recompute.run_now(org.id)
             user = db.session.scalar(sa.select(User).where(User.email == "hr@demo.coop"))
             user.privacy_seen_at = sa.func.now()

@@ -25,6 +25,7 @@ def load_taxonomy_cmd():
         report = load_taxonomy(_organisation())
     except TaxonomyError as exc:
         raise click.ClickException(str(exc)) from exc
+    db.session.commit()
     click.echo(f"Taxonomy: {report.areas_added} areas added, {report.areas_updated} updated; "
                f"{report.skills_added} skills added, {report.skills_updated} updated.")
 
@@ -43,6 +44,7 @@ def seed_demo_cmd(employees: int, seed: int):
     except ValueError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
+    db.session.commit()
     click.echo(f"Demo: {report.people_added} people added ({report.skills_added} skill rows), "
                f"{report.projects_added} projects added.")
     click.echo("Demo logins (email / password / role):")
@@ -66,6 +68,7 @@ def create_user_cmd(email: str, role: str, password: str, locale: str):
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
+    db.session.commit()
     click.echo(f"Created {user.email} ({user.role}).")
 
 

@@ -178,9 +178,16 @@ def deliver_mail(outbox_id: int, to: str, subject: str, text: str, html: str, ta
 @huey.task()
 def reset_requested(email: str):
     """"Forgot password": look the address up away from the request (same time for all)."""
+    return _in_app(_reset_requested, email)
+
+
+def _reset_requested(email: str) -> bool:
+    from skillmap.extensions import db
     from skillmap.services import invitations
 
-    return _in_app(invitations.reset_requested, email)
+    sent = invitations.reset_requested(email)
+    db.session.commit()  # the task is the transaction: the link's e-mail leaves after it
+    return sent
 
 
 @huey.periodic_task(crontab(hour="1", minute="30"), name="skillmap.end_of_work")

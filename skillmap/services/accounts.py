@@ -1,4 +1,8 @@
-"""Accounts: creating users, signing in, passwords and language."""
+"""Accounts: creating users, signing in, passwords and language.
+
+Functions flush (or only change loaded rows) and never commit: the request or the
+command that calls them commits once.
+"""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -62,8 +66,7 @@ def find_user(email: str) -> User | None:
 
 
 def create_user(organisation: Organisation, email: str, password: str, role: str, *,
-                person=None, locale: str = "it", commit: bool = True,
-                actor_id: int | None = None) -> User:
+                person=None, locale: str = "it", actor_id: int | None = None) -> User:
     """Create a login account; refuses unknown roles, short passwords and duplicates."""
     email = email.strip().lower()
     if role not in ROLES:
@@ -80,43 +83,39 @@ def create_user(organisation: Organisation, email: str, password: str, role: str
     db.session.add(user)
     db.session.flush()
     audit.record(organisation.id, actor_id, "account.created", detail=f"user {user.id} role {role}")
-    if commit:
-        db.session.commit()
     return user
 
 
 def authenticate(email: str, password: str, address: str = "") -> User | None:
     """The active user with these credentials, or None; :class:`LoginLocked` while the
     e-mail or the address must wait. Every attempt is recorded; a password hash is
-    checked whether or not the e-mail has an account, so both take the same time."""
+    checked whether or not the e-mail has an account, so both take the same time.
+
+    The attempt is recorded in every case, also when this raises or returns None: the
+    caller commits in every case."""
     email = email.strip().lower()
     wait = login_guard.standing(email, address).wait_seconds
     user = find_user(email)
     org_id = user.organisation_id if user is not None else None
     if wait > 0:
         login_guard.record(email, address, "locked", org_id)
-        db.session.commit()
         raise LoginLocked(wait)
     ok = check_password_hash(user.password_hash if user is not None else DUMMY_HASH, password)
     if user is None or not user.active or not ok:
         login_guard.record(email, address, "failed", org_id)
-        db.session.commit()
         return None
     login_guard.record(email, address, "ok", org_id)
     user.last_login_at = utcnow()
-    db.session.commit()
     return user
 
 
 def sign_out(user: User) -> None:
     """Signing out ends the user's sessions everywhere, not only in this browser."""
     end_sessions(user)
-    db.session.commit()
 
 
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
-    db.session.commit()
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -127,17 +126,14 @@ def change_password(user: User, current: str, new: str) -> None:
     user.set_password(new)
     end_sessions(user)
     audit.record(user.organisation_id, user.id, "account.password_changed")
-    db.session.commit()
 
 
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
-    db.session.commit()
 
 
 def mark_privacy_seen(user: User) -> None:
     user.privacy_seen_at = utcnow()
-    db.session.commit()
 
 
 def change_role(user: User, role: str, *, actor: User) -> None:
@@ -151,7 +147,6 @@ def change_role(user: User, role: str, *, actor: User) -> None:
         end_sessions(user)
     audit.record(user.organisation_id, actor.id, "account.role_changed",
                  detail=f"user {user.id}: {old} -> {role}")
-    db.session.commit()
 
 
 def set_active(user: User, active: bool, *, actor: User) -> None:
@@ -162,4 +157,3 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     end_sessions(user)
     audit.record(user.organisation_id, actor.id,
                  "account.enabled" if active else "account.disabled", detail=f"user {user.id}")
-    db.session.commit()

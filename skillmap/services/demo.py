@@ -177,7 +177,7 @@ def seed_demo(org: Organisation, n_people: int = 120, seed: int = 0) -> DemoRepo
     report.logins = _ensure_logins(org)
     _ensure_role_targets(org, roles, skills)
     report.projects_added = _ensure_projects(org, skills, random.Random(seed + 2))
-    db.session.commit()
+    db.session.flush()
     return report
 
 
@@ -195,7 +195,7 @@ def _ensure_logins(org: Organisation) -> tuple:
             person = db.session.scalar(q.order_by(Person.id).limit(1))
             if person is not None:
                 break
-        accounts.create_user(org, email, DEMO_PASSWORD, role, person=person, commit=False)
+        accounts.create_user(org, email, DEMO_PASSWORD, role, person=person)
         if person is not None:
             taken.add(person.id)
     return tuple((email, role, DEMO_PASSWORD) for email, (role, _t) in DEMO_LOGINS.items())

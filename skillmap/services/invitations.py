@@ -11,7 +11,11 @@ the newest link of its account: issuing a link ends the older ones.
   the task (:func:`reset_requested`) looks the address up and sends the link.
 * :func:`set_password` uses a link: checks the password policy
   (:func:`skillmap.services.accounts.check_new_password`) and ends the link.
-* The job kind ``invite_all`` invites everyone who has an e-mail and no account.
+* The job kind ``invite_all`` (:mod:`skillmap.services.invitation_job`) invites
+  everyone who has an e-mail and no account.
+
+Functions flush and never commit: the request, the command or the queued task that
+calls them commits once (the e-mails leave after that commit).
 """
 from __future__ import annotations
 
@@ -95,12 +99,12 @@ def _send_link(user: User, purpose: str, token: str) -> None:
 
 
 def invite_person(person: Person, *, actor: User, role: str = "employee",
-                  locale: str = "it", commit: bool = True) -> User:
+                  locale: str = "it") -> User:
     """Create ``person``'s account (no password yet) and e-mail the invitation."""
     if person.user is not None:
         if person.user.has_password:
             raise InvitationError("has_account")
-        return reinvite(person.user, actor=actor, commit=commit)
+        return reinvite(person.user, actor=actor)
     if not person.email:
         raise InvitationError("no_email")
     if person.has_ended():
@@ -115,12 +119,10 @@ def invite_person(person: Person, *, actor: User, role: str = "employee",
     _send_link(user, "invite", _issue(user, "invite"))
     audit.record(person.organisation_id, actor.id if actor else None, "account.invited",
                  subject_person_id=person.id, detail=f"user {user.id} role {role}")
-    if commit:
-        db.session.commit()
     return user
 
 
-def reinvite(user: User, *, actor: User | None, commit: bool = True) -> User:
+def reinvite(user: User, *, actor: User | None) -> User:
     """A new invitation for an account whose owner has not set a password yet."""
     if user.has_password:
         raise InvitationError("has_account")
@@ -130,8 +132,7 @@ def reinvite(user: User, *, actor: User | None, commit: bool = True) -> User:
     _send_link(user, "invite", _issue(user, "invite"))
     audit.record(user.organisation_id, actor.id if actor else None, "account.invited",
                  subject_person_id=user.person_id, detail=f"user {user.id} again")
-    if commit:
-        db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -142,7 +143,7 @@ def send_reset(user: User, *, actor: User | None) -> None:
     _send_link(user, "reset", _issue(user, "reset"))
     audit.record(user.organisation_id, actor.id if actor else None, "account.reset_sent",
                  subject_person_id=user.person_id, detail=f"user {user.id}")
-    db.session.commit()
+    db.session.flush()
 
 
 def request_reset(email: str) -> None:
@@ -153,7 +154,8 @@ def request_reset(email: str) -> None:
 
 
 def reset_requested(email: str) -> bool:
-    """The queued look-up: send a reset link if an active account has this address."""
+    """The queued look-up: send a reset link if an active account has this address (the
+    task commits)."""
     user = accounts.find_user(email) if email else None
     if user is None or not user.active:
         return False
@@ -178,7 +180,7 @@ def set_password(token: str, password: str) -> User:
     audit.record(user.organisation_id, user.id,
                  "account.invitation_accepted" if row.purpose == "invite"
                  else "account.password_reset", subject_person_id=user.person_id)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -203,24 +205,3 @@ def people_without_account(organisation_id: int):
 def invite_all_request(organisation_id: int, actor: User) -> tuple:
     """Ask for the bulk invitation job (the caller commits)."""
     return jobs.request(organisation_id, KIND, user_id=actor.id)
-
-
-@jobs.register(KIND, STEPS)
-def _invite_all(ctx: jobs.JobContext) -> dict:
-    """The job: invite everyone without an account who has an e-mail."""
-    ctx.step("find")
-    people = list(db.session.scalars(people_without_account(ctx.organisation_id)))
-    ctx.step("send")
-    invited = no_email = taken = 0
-    for person in people:
-        try:
-            invite_person(person, actor=None, locale=current_app.config["BABEL_DEFAULT_LOCALE"])
-        except InvitationError as exc:
-            db.session.rollback()
-            if exc.reason == "no_email":
-                no_email += 1
-            else:
-                taken += 1
-        else:
-            invited += 1
-    return {"invited": invited, "no_email": no_email, "skipped": taken}

@@ -4,6 +4,9 @@ Every change writes a :class:`SkillChange` row in the same transaction, so the
 timeline on the profile is never out of step with the profile itself. Edits
 carry the ``PersonSkill.version`` the form was built from; a save made from
 an older version is refused (:class:`StaleEdit`), never silently applied.
+
+Functions flush and never commit: the request or the command that calls them
+commits once, so an import can compose them in one transaction.
 """
 from __future__ import annotations
 
@@ -127,7 +130,7 @@ def add_skill(person: Person, skill_id: int | None, data: SkillData, *,
     try:
         db.session.flush()
         _change(ps, actor, "added" if data.level else "wish", None, data.level)
-        db.session.commit()
+        db.session.flush()
     except sa.exc.IntegrityError as exc:
         # the same skill added by another request (double click, second tab) in the meantime
         db.session.rollback()
@@ -159,7 +162,7 @@ def update_skill(ps: PersonSkill, version: int | None, data: SkillData, *,
     if ps.note != old_note:
         _change(ps, actor, "note", ps.level, ps.level)
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:  # another request saved between our read and our write
         db.session.rollback()
         raise StaleEdit(db.session.get(PersonSkill, ps_id))
@@ -173,7 +176,7 @@ def remove_skill(ps: PersonSkill, version: int | None, *, actor: User) -> None:
     _change(ps, actor, "removed", ps.level, None)
     db.session.delete(ps)
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:  # changed or removed by another request in the meantime
         db.session.rollback()
         raise StaleEdit(db.session.get(PersonSkill, ps_id))
@@ -211,7 +214,6 @@ def update_settings(person: Person, data: Settings, *, actor: User) -> None:
     person.email_notifications = data.email_notifications
     audit.record(person.organisation_id, actor.id, "profile.settings_changed",
                  subject_person_id=person.id)
-    db.session.commit()
 
 
 # -- completeness ------------------------------------------------------------------------
@@ -270,7 +272,7 @@ def confirm_level(ps: PersonSkill, level: int, comment: str, *, actor: User) -> 
                  subject_person_id=ps.person_id,
                  detail=f"skill {ps.skill_id}: level {ps.level}, confirmed {level}")
     try:
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:  # the employee (or another confirmer) saved it in the meantime
         db.session.rollback()
         raise StaleEdit(db.session.get(PersonSkill, ps_id))
@@ -279,10 +281,12 @@ def confirm_level(ps: PersonSkill, level: int, comment: str, *, actor: User) -> 
 # -- who viewed my profile ---------------------------------------------------------------
 
 def record_view(viewer: User, person: Person) -> None:
-    """Log that ``viewer`` opened ``person``'s profile (nothing is logged for oneself)."""
+    """Log that ``viewer`` opened ``person``'s profile (nothing is logged for oneself).
+
+    The one write of a profile page's GET: the view commits it."""
     if viewer.person_id == person.id:
         return
-    audit.record_now(viewer.organisation_id, viewer.id, "profile.viewed",
+    audit.record(viewer.organisation_id, viewer.id, "profile.viewed",
                      subject_person_id=person.id)
 
 

@@ -1,7 +1,7 @@
 """Innovation projects: create, edit, requirements, ideas, interest and who may see what.
 
-Every function that changes data commits and writes the audit trail; the
-views only validate forms and call these.
+Every function that changes data writes the audit trail in the same transaction and
+flushes, never commits: the views only validate forms, call these and commit once.
 """
 from __future__ import annotations
 
@@ -101,7 +101,6 @@ def create_project(user: User, data: dict) -> Project:
     db.session.add(project)
     db.session.flush()
     audit.record(user.organisation_id, user.id, "project.created", detail=f"project {project.id}")
-    db.session.commit()
     return project
 
 
@@ -116,7 +115,6 @@ def update_project(project: Project, data: dict, actor: User) -> Project:
             setattr(project, key, data[key])
     audit.record(project.organisation_id, actor.id, "project.updated",
                  detail=f"project {project.id} status {project.status}")
-    db.session.commit()
     return project
 
 
@@ -128,7 +126,6 @@ def propose_idea(user: User, data: dict) -> Project:
     db.session.add(project)
     db.session.flush()
     audit.record(user.organisation_id, user.id, "project.proposed", detail=f"project {project.id}")
-    db.session.commit()
     return project
 
 
@@ -140,7 +137,6 @@ def take_up(project: Project, user: User) -> Project:
     project.status = "staffing"
     audit.record(project.organisation_id, user.id, "project.taken_up",
                  detail=f"project {project.id}")
-    db.session.commit()
     return project
 
 
@@ -181,7 +177,7 @@ def add_requirement(project: Project, data: dict, actor: User) -> ProjectRequire
     audit.record(project.organisation_id, actor.id, "project.requirement_added",
                  detail=f"project {project.id} skill {skill.id}")
     try:
-        db.session.commit()
+        db.session.flush()
     except sa.exc.IntegrityError as exc:
         db.session.rollback()
         if db.session.scalar(sa.select(ProjectRequirement.id).where(
@@ -199,7 +195,6 @@ def remove_requirement(project: Project, requirement_id: int, actor: User) -> No
     project.requirements.remove(req)
     audit.record(project.organisation_id, actor.id, "project.requirement_removed",
                  detail=f"project {project.id} skill {req.skill_id}")
-    db.session.commit()
 
 
 # ----------------------------------------------------------------- employees
@@ -270,7 +265,7 @@ def say_interested(project: Project, user: User) -> TeamMember:
         audit.record(project.organisation_id, user.id, "project.interested",
                      subject_person_id=user.person_id, detail=f"project {project.id}")
         try:
-            db.session.commit()
+            db.session.flush()
         except sa.exc.IntegrityError as exc:
             db.session.rollback()
             tm = membership(project, user.person_id)
@@ -279,10 +274,10 @@ def say_interested(project: Project, user: User) -> TeamMember:
             if tm.status != "interested":
                 raise ProjectError("already on the team") from exc
         return tm
-    db.session.rollback()   # nothing to change: release the lock
     if tm.status != "interested":
+        db.session.rollback()   # refused: release the lock
         raise ProjectError("already on the team")
-    return tm
+    return tm   # said before: nothing to change (the caller's commit releases the lock)
 
 
 def withdraw_interest(project: Project, user: User) -> None:
@@ -296,7 +291,6 @@ def withdraw_interest(project: Project, user: User) -> None:
     db.session.delete(tm)
     audit.record(project.organisation_id, user.id, "project.interest_withdrawn",
                  subject_person_id=user.person_id, detail=f"project {project.id}")
-    db.session.commit()
 
 
 def respond_to_invitation(tm: TeamMember, user: User, accept: bool) -> TeamMember:
@@ -325,5 +319,5 @@ def respond_to_invitation(tm: TeamMember, user: User, accept: bool) -> TeamMembe
     from skillmap.services import notify
 
     notify.team_answered(db.session.get(Project, project_id), user.person, accept)
-    db.session.commit()
+    db.session.flush()
     return db.session.get(TeamMember, member_id)

@@ -36,7 +36,7 @@ def propose(user: User, name: str, description: str = "",
                              area_id=area_id)
     db.session.add(proposal)
     audit.record(user.organisation_id, user.id, "skill.proposed", detail=name)
-    db.session.commit()
+    db.session.flush()
     return proposal
 
 
@@ -69,7 +69,6 @@ def _close(proposal: SkillProposal, status: str, skill: Skill | None, actor: Use
     proposal.reviewed_at = utcnow()
     audit.record(actor.organisation_id, actor.id, f"proposal.{status}",
                  detail=f"proposal {proposal.id}" + (f" -> {skill.code}" if skill else ""))
-    db.session.commit()
 
 
 def accept(proposal: SkillProposal, area: SkillArea, name_it: str, name_en: str, *,

@@ -45,7 +45,6 @@ def create_target(organisation_id: int, job_title: str, skill_id: int, min_level
     db.session.flush()
     audit.record(organisation_id, actor_id, "role_target.created",
                  detail=f"target {target.id}: {job_title} / skill {skill_id} >= {min_level}")
-    db.session.commit()
     return target
 
 
@@ -54,11 +53,9 @@ def update_target(target: RoleTarget, min_level: int, *, actor_id: int) -> None:
     target.min_level = min_level
     audit.record(target.organisation_id, actor_id, "role_target.updated",
                  detail=f"target {target.id}: level {old} -> {min_level}")
-    db.session.commit()
 
 
 def delete_target(target: RoleTarget, *, actor_id: int) -> None:
     audit.record(target.organisation_id, actor_id, "role_target.deleted",
                  detail=f"target {target.id}: {target.job_title} / skill {target.skill_id}")
     db.session.delete(target)
-    db.session.commit()

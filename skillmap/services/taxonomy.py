@@ -48,7 +48,7 @@ def read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
 
 
 def load_taxonomy(org: Organisation, seed_dir: Path | None = None) -> LoadReport:
-    """Insert or update areas and skills by their stable code; one transaction.
+    """Insert or update areas and skills by their stable code, flushed (the caller commits).
 
     Codes never change meaning, so running this again updates names and
     descriptions in place and adds new codes, without duplicating anything.
@@ -65,41 +65,37 @@ def load_taxonomy(org: Organisation, seed_dir: Path | None = None) -> LoadReport
         raise TaxonomyError(f"skills.csv: skill {bad_area.iloc[0]['code']} has unknown "
                             f"area_code {bad_area.iloc[0]['area_code']!r}")
     report = LoadReport()
-    try:
-        existing = {a.code: a for a in db.session.scalars(
-            sa.select(SkillArea).where(SkillArea.organisation_id == org.id))}
-        for pos, row in enumerate(areas.itertuples(index=False)):
-            area = existing.get(row.code)
-            if area is None:
-                area = SkillArea(organisation_id=org.id, code=row.code)
-                db.session.add(area)
-                existing[row.code] = area
-                report.areas_added += 1
-            elif (area.name_it, area.name_en) != (row.name_it, row.name_en):
-                report.areas_updated += 1
-            area.name_it, area.name_en = row.name_it, row.name_en
-            area.description_it, area.description_en = row.description_it, row.description_en
-            area.position = pos
-        db.session.flush()
-        for row in areas.itertuples(index=False):
-            existing[row.code].parent_id = existing[row.parent_code].id if row.parent_code else None
-        known = {s.code: s for s in db.session.scalars(
-            sa.select(Skill).where(Skill.organisation_id == org.id))}
-        for row in skills.itertuples(index=False):
-            skill = known.get(row.code)
-            if skill is None:
-                skill = Skill(organisation_id=org.id, code=row.code)
-                db.session.add(skill)
-                report.skills_added += 1
-            elif (skill.name_it, skill.name_en) != (row.name_it, row.name_en):
-                report.skills_updated += 1
-            skill.area_id = existing[row.area_code].id
-            skill.name_it, skill.name_en = row.name_it, row.name_en
-            skill.description_it, skill.description_en = row.description_it, row.description_en
-            skill.aliases = row.aliases
-            skill.esco_uri = row.esco_uri or None
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    existing = {a.code: a for a in db.session.scalars(
+        sa.select(SkillArea).where(SkillArea.organisation_id == org.id))}
+    for pos, row in enumerate(areas.itertuples(index=False)):
+        area = existing.get(row.code)
+        if area is None:
+            area = SkillArea(organisation_id=org.id, code=row.code)
+            db.session.add(area)
+            existing[row.code] = area
+            report.areas_added += 1
+        elif (area.name_it, area.name_en) != (row.name_it, row.name_en):
+            report.areas_updated += 1
+        area.name_it, area.name_en = row.name_it, row.name_en
+        area.description_it, area.description_en = row.description_it, row.description_en
+        area.position = pos
+    db.session.flush()
+    for row in areas.itertuples(index=False):
+        existing[row.code].parent_id = existing[row.parent_code].id if row.parent_code else None
+    known = {s.code: s for s in db.session.scalars(
+        sa.select(Skill).where(Skill.organisation_id == org.id))}
+    for row in skills.itertuples(index=False):
+        skill = known.get(row.code)
+        if skill is None:
+            skill = Skill(organisation_id=org.id, code=row.code)
+            db.session.add(skill)
+            report.skills_added += 1
+        elif (skill.name_it, skill.name_en) != (row.name_it, row.name_en):
+            report.skills_updated += 1
+        skill.area_id = existing[row.area_code].id
+        skill.name_it, skill.name_en = row.name_it, row.name_en
+        skill.description_it, skill.description_en = row.description_it, row.description_en
+        skill.aliases = row.aliases
+        skill.esco_uri = row.esco_uri or None
+    db.session.flush()
     return report

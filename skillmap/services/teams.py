@@ -426,7 +426,7 @@ def save_team(project: Project, members: list[int], growth: list[tuple[int, int]
 
     notify.team_invited(project, newly_invited)
     try:
-        db.session.commit()
+        db.session.flush()
     except (sa.exc.IntegrityError, StaleDataError) as exc:
         # a row of this team was added or removed by a request that did not lock the project
         db.session.rollback()
@@ -435,12 +435,13 @@ def save_team(project: Project, members: list[int], growth: list[tuple[int, int]
 
 
 def person_profile(person: Person, viewer, project: Project) -> list[tuple[PersonSkill, Skill]]:
-    """Another person's skills, opened from a team page: recorded in the audit trail."""
+    """Another person's skills, opened from a team page: recorded in the audit trail (the
+    view commits it: the one write of that GET)."""
     rows = db.session.execute(
         sa.select(PersonSkill, Skill).join(Skill, Skill.id == PersonSkill.skill_id)
         .where(PersonSkill.person_id == person.id)
         .order_by(PersonSkill.level.desc(), Skill.name_it)).all()
-    audit.record_now(person.organisation_id, viewer.id, "profile.viewed",
+    audit.record(person.organisation_id, viewer.id, "profile.viewed",
                      subject_person_id=person.id, detail=f"from team page of project {project.id}")
     return [tuple(r) for r in rows]
 

@@ -122,6 +122,7 @@ class Writer(threading.Thread):
                 ps = db.session.get(PersonSkill, added[(i * 7) % len(added)])
                 profiles.update_skill(ps, ps.version,
                                       profiles.SkillData(level=ps.level % 5 + 1), actor=actor)
+            db.session.commit()
             self.acks.append((ps.id, ps.version))
             i += 1
 

@@ -149,6 +149,7 @@ def test_a_wished_skill_cannot_be_confirmed(client, auth, users, taxonomy):
     anna = users["employee"]
     profiles.add_skill(anna.person, taxonomy["ICT-SQL"].id,
                        profiles.SkillData(level=0, wants_to_grow=True), actor=anna)
+    db.session.commit()
     wish = db.session.scalar(sa.select(PersonSkill))
     auth.login("coordinator")
     token = csrf_token(client, f"/people/{anna.person_id}")

@@ -182,6 +182,7 @@ def test_without_mail_server_messages_go_to_outbox_folder(app, users, tmp_path, 
     app.config["MAIL_SERVER"] = None
     app.config["MAIL_OUTBOX_DIR"] = str(tmp_path / "outbox")
     invitations.send_reset(users["employee"], actor=None)
+    db.session.commit()  # the e-mail leaves after the commit
     run_jobs()
     [eml] = list((tmp_path / "outbox").glob("*.eml"))
     body = eml.read_text()

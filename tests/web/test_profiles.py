@@ -203,6 +203,7 @@ def test_stale_version_caught_by_the_optimistic_lock(app, users, taxonomy):
     person = users["employee"].person
     ps = profiles.add_skill(person, taxonomy["ICT-PY"].id, profiles.SkillData(level=2),
                             actor=users["employee"])
+    db.session.commit()
     version = ps.version
     db.session.execute(sa.update(PersonSkill).where(PersonSkill.id == ps.id)
                        .values(level=5, version=version + 1))  # another process
@@ -217,6 +218,7 @@ def test_cannot_edit_someone_elses_skill(client, auth, users, taxonomy):
 
     ps = profiles.add_skill(users["coordinator"].person, taxonomy["ICT-PY"].id,
                             profiles.SkillData(level=2), actor=users["coordinator"])
+    db.session.commit()
     auth.login("employee")
     assert client.get(f"/profile/skills/{ps.id}/edit").status_code == 404
 

@@ -22,6 +22,7 @@ def anna_skills(users, taxonomy):
                             profiles.SkillData(level=3, note="=HYPERLINK(\"x\")"), actor=anna)
     profiles.add_skill(anna.person, taxonomy["ICT-SQL"].id,
                        profiles.SkillData(level=0, wants_to_grow=True), actor=anna)
+    db.session.commit()
     return py
 
 
@@ -120,6 +121,7 @@ def test_nobody_confirms_their_own_skills(client, auth, users, taxonomy, post_fo
     boss = users["coordinator"]
     ps = profiles.add_skill(boss.person, taxonomy["ICT-NET"].id, profiles.SkillData(level=2),
                             actor=boss)
+    db.session.commit()
     auth.login("coordinator")
     resp = client.post(f"/people/{boss.person_id}/skills/{ps.id}/confirm",
                        data={f"c{ps.id}-level": 5,
@@ -191,6 +193,7 @@ def _with_history(users, taxonomy, anna_skills):
     db.session.add(TeamMember(project_id=project.id, person_id=_anna(users), status="accepted"))
     db.session.commit()
     profiles.record_view(users["manager"], users["employee"].person)
+    db.session.commit()
 
 
 def test_export_json_has_everything(client, auth, users, taxonomy, anna_skills):
@@ -324,6 +327,7 @@ def test_proposal_mapped_to_an_existing_skill(client, auth, users, taxonomy, pos
     from skillmap.services import proposals
 
     p = proposals.propose(users["employee"], "Pitone")
+    db.session.commit()
     auth.login("admin")
     post_form(f"/admin/proposals/{p.id}/map", {f"m{p.id}-skill": taxonomy["ICT-PY"].id},
               page="/admin/proposals")

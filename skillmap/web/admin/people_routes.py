@@ -99,7 +99,7 @@ def person_new():
             person = people.create_person(org, _data(form), actor=current_user)
             if form.invite.data:
                 invitations.invite_person(person, actor=current_user, role=form.role.data,
-                                          locale=current_user.locale, commit=False)
+                                          locale=current_user.locale)
             db.session.commit()
         except people.PersonError as exc:
             db.session.rollback()
@@ -167,6 +167,7 @@ def person_invite(person_id: int):
             db.session.rollback()
             flash(str(INVITE_ERRORS[exc.reason]), "danger")
         else:
+            db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=person.email), "success")
     return redirect(url_for("admin.person", person_id=person.id))
 
@@ -281,6 +282,7 @@ def user_reset(user_id: int):
         db.session.rollback()
         flash(str(INVITE_ERRORS[exc.reason]), "danger")
     else:
+        db.session.commit()
         flash(_("A link to choose a password was sent to %(email)s.", email=user.email),
               "success")
     if request.form.get("back") == "person" and user.person_id:

@@ -35,6 +35,7 @@ def users():
         except accounts.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
+            db.session.commit()
             flash(_("Account created for %(email)s.", email=form.email.data), "success")
             return redirect(url_for("admin.users"))
     rows = db.session.scalars(sa.select(User).where(
@@ -53,6 +54,7 @@ def change_role(user_id: int):
         except accounts.AccountError:
             flash(_("You cannot remove your own administrator role."), "danger")
         else:
+            db.session.commit()
             flash(_("Role changed for %(email)s.", email=user.email), "success")
     else:
         flash(_("Choose a valid role."), "danger")
@@ -68,6 +70,7 @@ def toggle_active(user_id: int):
     except accounts.AccountError:
         flash(_("You cannot disable your own account."), "danger")
     else:
+        db.session.commit()
         flash(_("Account enabled.") if user.active else _("Account disabled."), "success")
     if request.form.get("back") == "account":
         return redirect(url_for("admin.user_detail", user_id=user.id))

@@ -5,6 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
+from skillmap.extensions import db
 from skillmap.services import accounts, invitations
 from skillmap.web import sessions
 from skillmap.web.access import public, roles
@@ -27,12 +28,14 @@ def login():
             user = accounts.authenticate(form.email.data, form.password.data,
                                          request.remote_addr or "")
         except accounts.LoginLocked as exc:
+            db.session.commit()  # the refused attempt is recorded
             minutes = max(1, math.ceil(exc.seconds / 60))
             flash(ngettext("Too many failed sign-in attempts. Wait %(num)d minute, then try "
                            "again.",
                            "Too many failed sign-in attempts. Wait %(num)d minutes, then try "
                            "again.", minutes), "danger")
             return render_template("auth/login.html", form=form), 429
+        db.session.commit()  # the attempt is recorded, whatever its outcome
         if user is None:
             flash(_("Email or password not recognised, or the account is disabled."), "danger")
         else:
@@ -50,6 +53,7 @@ def language():
     form = LanguageForm(prefix="l")
     if form.validate_on_submit():
         accounts.set_locale(current_user, form.lang.data)
+        db.session.commit()
         session["lang"] = form.lang.data
         flash(_("Language changed."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("auth.login")))
@@ -59,6 +63,7 @@ def language():
 @roles("*")
 def logout():
     accounts.sign_out(current_user)
+    db.session.commit()
     sessions.end()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -76,6 +81,7 @@ def account():
         except accounts.AccountError:
             form.current.errors.append(_("The current password is not right."))
         else:
+            db.session.commit()
             sessions.renew(current_user)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
@@ -119,6 +125,7 @@ def set_password(token: str):
             sessions.start(user)  # a clean session: new CSRF token, fresh clocks
             session["lang"] = user.locale
             accounts.record_login(user)
+            db.session.commit()  # the new password and the sign-in, together
             flash(_("Your password is saved. Welcome to SkillMap."), "success")
             if user.privacy_seen_at is None:
                 return redirect(url_for("main.privacy", first=1,

@@ -2,6 +2,7 @@
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from skillmap.extensions import db
 from skillmap.services import accounts, advice, backup, dashboard
 from skillmap.web.redirects import safe_next
 from skillmap.web.access import roles
@@ -32,6 +33,7 @@ def home():
 def privacy():
     if request.method == "POST":  # "I have read it", CSRF-checked like every form
         accounts.mark_privacy_seen(current_user)
+        db.session.commit()
         return redirect(safe_next(request.form.get("next"), url_for("main.home")))
     return render_template("main/privacy.html", first=current_user.privacy_seen_at is None,
                            next=request.args.get("next", ""))

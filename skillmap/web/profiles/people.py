@@ -45,6 +45,7 @@ def person(person_id: int):
     if person.id == current_user.person_id:
         return redirect(url_for("profiles.mine"))
     profiles.record_view(current_user, person)
+    db.session.commit()  # the audit of this view: the one write of this GET
     rows = profiles.person_skills(person)
     can_confirm = current_user.role in CONFIRMERS
     backup = ({"backups": advice.backups(person), "backup_subject": person}
@@ -78,6 +79,7 @@ def confirm(person_id: int, ps_id: int):
                     "confirm again.") if exc.current is not None else
                   _("This skill was removed from the profile in the meantime."), "warning")
         else:
+            db.session.commit()
             flash(_("Level confirmed."), "success")
     else:
         for errors in form.errors.values():

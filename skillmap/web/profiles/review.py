@@ -73,14 +73,17 @@ def decide_proposal(proposal_id: int, decision: str):
         area = db.session.get(SkillArea, form.area.data)
         skill = proposals.accept(p, area, form.name_it.data, form.name_en.data,
                                  actor=current_user)
+        db.session.commit()
         flash(_("New skill created: %(name)s (%(code)s).", name=skill.name_it,
                 code=skill.code), "success")
     elif decision == "map":
         skill = db.session.get(Skill, form.skill.data)
         proposals.map_to(p, skill, actor=current_user)
+        db.session.commit()
         flash(_("Proposal linked to %(name)s.", name=skill.name_it), "success")
     else:
         proposals.reject(p, actor=current_user)
+        db.session.commit()
         flash(_("Proposal rejected."), "success")
     return redirect(url_for("profiles.review_proposals"))
 

@@ -129,6 +129,7 @@ def add_skill():
                     skill=skill.name(current_user.locale)), "warning")
             return redirect(url_for("profiles.mine"))
         else:
+            db.session.commit()
             flash(_("%(skill)s added to your profile.", skill=skill.name(current_user.locale)),
                   "success")
             return redirect(url_for("profiles.mine"))
@@ -163,6 +164,7 @@ def edit_skill(ps_id: int):
                 return redirect(url_for("profiles.mine"))
             form.version.data = str(stale.version)
         else:
+            db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("profiles.mine"))
     status = 409 if stale is not None else 200
@@ -192,6 +194,7 @@ def remove_skill(ps_id: int):
         flash(_("This skill changed in the meantime (maybe in another tab). Check it and "
                 "try again."), "danger")
         return redirect(url_for("profiles.edit_skill", ps_id=ps_id))
+    db.session.commit()
     flash(_("%(skill)s removed from your profile.", skill=name), "success")
     return redirect(url_for("profiles.mine"))
 
@@ -230,6 +233,7 @@ def settings():
         except profiles.ProfileError as exc:
             _attach(form, exc)
         else:
+            db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("profiles.mine"))
     return render_template("profiles/settings.html", form=form)
@@ -247,6 +251,7 @@ def propose():
         except profiles.ProfileError as exc:
             _attach(form, exc)
         else:
+            db.session.commit()
             flash(_("Thank you: an administrator will review your proposal."), "success")
             return redirect(url_for("profiles.mine"))
     return render_template("profiles/propose.html", form=form)

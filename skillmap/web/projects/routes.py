@@ -65,6 +65,7 @@ def new():
         except svc.ProjectError as exc:
             _apply_error(form, exc)
         else:
+            db.session.commit()
             flash(_("Project created. Now add the skills it needs."), "success")
             return redirect(url_for("projects.edit", project_id=project.id))
     return render_template("projects/new.html", form=form)
@@ -95,6 +96,7 @@ def edit(project_id: int):
             db.session.rollback()
             _apply_error(form, exc)
         else:
+            db.session.commit()
             flash(_("Project saved."), "success")
             return redirect(url_for("projects.edit", project_id=project.id))
     return _edit_page(project, form=form)
@@ -119,6 +121,7 @@ def add_requirement(project_id: int):
             db.session.rollback()
             flash(_("This skill could not be added: choose it again from the list."), "danger")
         else:
+            db.session.commit()
             flash(_("Skill added to the project."), "success")
         return redirect(url_for("projects.edit", project_id=project.id) + "#requirements")
     return _edit_page(project, req_form=req_form)
@@ -134,6 +137,7 @@ def remove_requirement(project_id: int, requirement_id: int):
         svc.remove_requirement(project, requirement_id, current_user)
     except svc.ProjectError:
         abort(404)
+    db.session.commit()
     flash(_("Skill removed from the project."), "success")
     return redirect(url_for("projects.edit", project_id=project.id) + "#requirements")
 
@@ -163,6 +167,7 @@ def take_up(project_id: int):
     except svc.ProjectError:
         flash(_("This idea already has a coordinator."), "danger")
         return redirect(url_for("projects.index"))
+    db.session.commit()
     flash(_("You now coordinate this project: it is looking for a team."), "success")
     return redirect(url_for("projects.edit", project_id=project.id))
 
@@ -175,6 +180,7 @@ def propose():
         svc.propose_idea(current_user, {"title": form.title.data,
                                         "description": form.description.data,
                                         "goals": form.goals.data})
+        db.session.commit()
         flash(_("Thank you: your idea is waiting for a coordinator."), "success")
         return redirect(url_for("projects.open_projects")
                         if current_user.role == "employee" else url_for("projects.index"))
@@ -201,6 +207,7 @@ def interest(project_id: int):
     except svc.ProjectError:
         flash(_("You cannot say you are interested in this project."), "danger")
     else:
+        db.session.commit()
         flash(_("The coordinator will see that you are interested."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("projects.open_projects")))
 
@@ -216,6 +223,7 @@ def withdraw(project_id: int):
     except svc.ProjectError:
         flash(_("You had not said you were interested."), "danger")
     else:
+        db.session.commit()
         flash(_("You are no longer listed as interested."), "success")
     return redirect(url_for("projects.open_projects"))
 
@@ -233,6 +241,7 @@ def respond(member_id: int, answer: str):
     except (svc.ProjectError, svc.InvitationClosed):
         flash(_("This invitation has already been answered."), "danger")
     else:
+        db.session.commit()
         flash(_("You joined the project team.") if answer == "accept"
               else _("You declined the invitation."), "success")
     return redirect(url_for("main.home"))

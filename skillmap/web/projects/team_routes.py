@@ -120,6 +120,7 @@ def save_team(project_id: int):
                    _("The team could not be saved: ask for a new suggestion and try again."))
         flash(message, "danger")
         return redirect(url_for("projects.team", project_id=project.id))
+    db.session.commit()
     flash(_("Team saved: %(n)d invitations sent.", n=invited), "success")
     return redirect(url_for("projects.detail", project_id=project.id))
 
@@ -131,6 +132,7 @@ def team_person(project_id: int, person_id: int):
     person = db.session.get(Person, person_id)
     require_same_org(person)
     rows = teams.person_profile(person, current_user, project)
+    db.session.commit()  # the audit of this view: the one write of this GET
     required = {r.skill_id: r for r in project.requirements}
     return render_template("projects/person.html", project=project, person=person, rows=rows,
                            required=required)

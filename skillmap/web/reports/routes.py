@@ -134,6 +134,7 @@ def role_target_list():
     if form.validate_on_submit():
         role_targets.create_target(org_id, form.job_title.data, int(form.skill.data),
                                    int(form.min_level.data), actor_id=current_user.id)
+        db.session.commit()
         flash(_("Target added."), "success")
         return redirect(url_for("reports.role_target_list"))
     return render_template("reports/role_targets.html", form=form, titles=titles,
@@ -154,6 +155,7 @@ def role_target_edit(target_id: int):
                            if request.method == "GET" else None)
     if form.validate_on_submit():
         role_targets.update_target(target, int(form.min_level.data), actor_id=current_user.id)
+        db.session.commit()
         flash(_("Level saved."), "success")
         return redirect(url_for("reports.role_target_list"))
     return render_template("reports/role_target_edit.html", form=form, target=target)
@@ -164,5 +166,6 @@ def role_target_edit(target_id: int):
 def role_target_delete(target_id: int):
     target = _target_or_404(target_id)
     role_targets.delete_target(target, actor_id=current_user.id)
+    db.session.commit()
     flash(_("Target removed."), "success")
     return redirect(url_for("reports.role_target_list"))
