@@ -67,7 +67,7 @@ def test_admin_invites_a_person_who_sets_a_password_and_adds_a_skill(page, brows
     invitee.get_by_text("3 – Autonomo", exact=True).click()
     invitee.get_by_role("button", name="Salva").click()
     invitee.wait_for_url("**/profile")
-    assert "aggiunta al tuo profilo" in invitee.content() or "aggiunto" in invitee.content()
+    assert "Aggiunta al tuo profilo:" in invitee.content()
     # the link is dead now
     assert invitee.goto(path).status == 410
     invitee.context.close()

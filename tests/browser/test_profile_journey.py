@@ -106,7 +106,7 @@ def test_employee_completes_the_profile_journey(page, live_app):
     with page.expect_download() as info:
         page.get_by_role("link", name="Scarica in formato CSV (foglio di calcolo)").click()
     assert open(info.value.path(), encoding="utf-8-sig").readline().strip() == \
-        "section,record,field,value"
+        "sezione;scheda;campo;valore"  # Italian Excel: semicolons, Italian headers
 
 
 def test_search_and_add_work_without_javascript(browser, live_server, live_app):

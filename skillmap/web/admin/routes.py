@@ -13,7 +13,6 @@ from skillmap.web.admin import bp
 from skillmap.web.admin.forms import CreateUserForm, RoleForm
 
 nav.add("admin.users", _l("Accounts"), order=80)
-nav.add("admin.sign_ins", _l("Sign-in attempts"), order=81)
 
 
 def _user_or_404(user_id: int) -> User:
