@@ -64,7 +64,7 @@ def export_data(person: Person) -> dict:
     views = db.session.execute(
         sa.select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
         .where(AuditEvent.subject_person_id == person.id,
-               AuditEvent.action == "profile.viewed").order_by(AuditEvent.id)).all()
+               AuditEvent.action.in_(audit.DISCLOSURES)).order_by(AuditEvent.id)).all()
     proposals = db.session.scalars(sa.select(SkillProposal).where(
         SkillProposal.proposed_by_id == user.id)).all() if user else []
     return {
@@ -95,7 +95,7 @@ def export_data(person: Person) -> dict:
             "since": _plain(m.created_at)} for m, p in members],
         "profile_views": [{
             "viewed_by": u.email if u else None, "viewer_role": u.role if u else None,
-            "viewed_at": _plain(e.created_at)} for e, u in views],
+            "viewed_at": _plain(e.created_at), "context": e.action} for e, u in views],
         "skill_proposals": [{
             "name": p.name, "description": p.description, "status": p.status,
             "created_at": _plain(p.created_at)} for p in proposals],

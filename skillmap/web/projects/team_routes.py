@@ -73,7 +73,7 @@ def _team_page(project, args, notice: str | None = None, status: int = 200):
         options = _options(form, swap)
     if options is not None:
         try:
-            result = teams.suggest(project, options)
+            result = teams.suggest(project, options, viewer=current_user)
         except teams.TeamError as exc:
             error = _team_error(form, exc)
     return render_template("projects/team.html", project=project, form=form, result=result,

@@ -27,7 +27,11 @@ def _short(text: str, n: int = 38) -> str:
 
 
 def bar_chart(items: list[tuple[str, float | None]], label: str, hidden_text: str) -> Markup:
-    """Horizontal bars with their value written beside each (None = hidden)."""
+    """Horizontal bars with their value written beside each (None = hidden).
+
+    Hidden bars go after all shown ones: placed among them, they would tell their size.
+    """
+    items = [i for i in items if i[1] is not None] + [i for i in items if i[1] is None]
     row, left, width = 28, 290, 720
     top = max([v for _l, v in items if v is not None] + [1])
     body = []
