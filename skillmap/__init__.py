@@ -90,7 +90,7 @@ def _finish_config(app: "Flask") -> None:
 
 
 def _sqlite_pragmas(app: "Flask", db) -> None:
-    """SQLite: write-ahead log, a busy timeout and enforced foreign keys."""
+    """SQLite: write-ahead log, a busy timeout, enforced foreign keys, secure delete."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     import sqlalchemy as sa
@@ -105,4 +105,6 @@ def _sqlite_pragmas(app: "Flask", db) -> None:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=15000")
             cur.execute("PRAGMA foreign_keys=ON")
+            # deleted rows are overwritten with zeros, not left in free pages (erasure)
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
