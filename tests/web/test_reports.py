@@ -128,7 +128,8 @@ def test_matrix_hides_small_groups_and_the_complementary_cell(client, auth, coop
     assert by_unit["Ristorazione"][care].startswith("nascosto")            # 6: complementary
     assert by_unit[FORMULA_UNIT][care].startswith("7")
     assert by_unit["Tutte le unità"][care].startswith("15")
-    assert "nascosto: meno di 5 persone" in html                     # said to screen readers
+    assert "meno di 5 persone sono nascoste" in html                 # the rule, in words
+    assert "&lt;5" not in html                  # the 6 is hidden too: "<5" would be wrong
     assert "Calcolato il" in html
 
 
