@@ -153,7 +153,8 @@ def _mail_config(app: "Flask") -> None:
 
 
 def _sqlite_pragmas(app: "Flask", db) -> None:
-    """SQLite: a private file, write-ahead log, a busy timeout and enforced foreign keys."""
+    """SQLite: a private file, write-ahead log, a busy timeout, enforced foreign keys and
+    secure delete."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     import sqlalchemy as sa
@@ -174,4 +175,6 @@ def _sqlite_pragmas(app: "Flask", db) -> None:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=15000")
             cur.execute("PRAGMA foreign_keys=ON")
+            # deleted rows are overwritten with zeros, not left in free pages (erasure)
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()

@@ -169,7 +169,23 @@ def restore_cmd(path: str, force: bool):
                f"(backup at revision {result.revision_before}, now {result.revision_after}).")
 
 
+@click.command("check-config")
+@with_appcontext
+def check_config_cmd():
+    """List what is unsafe in the current configuration; exit 1 if anything is."""
+    from skillmap.services.config_check import check
+
+    problems = check(current_app, db)
+    if not problems:
+        click.echo("Nothing unsafe found in the configuration.")
+        return
+    click.echo(f"{len(problems)} unsafe setting(s) found:")
+    for p in problems:
+        click.echo(f"- {p.message}")
+    raise SystemExit(1)
+
+
 def register(app: Flask) -> None:
     for cmd in (load_taxonomy_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd,
-                jobs_worker_cmd, backup_cmd, restore_cmd):
+                jobs_worker_cmd, backup_cmd, restore_cmd, check_config_cmd):
         app.cli.add_command(cmd)

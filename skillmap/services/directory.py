@@ -6,6 +6,7 @@ teams and planning training is their job (opening a profile is logged).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from skillmap.extensions import db
 from skillmap.models import Person, PersonSkill, Skill, User
-from skillmap.services import skill_search
+from skillmap.services import audit, skill_search
 
 SEES_EVERYONE = ("coordinator", "manager", "admin")
 MAX_RESULTS = 50
@@ -28,7 +29,25 @@ class Found:
 
 def search_people(viewer: User, skill_query: str = "", name_query: str = "") -> tuple[
         list[Found], list[Skill]]:
-    """People matching a skill and/or a name, best level first; and the skills matched."""
+    """People matching a skill and/or a name, best level first; and the skills matched.
+
+    Every person listed gets a ``people.listed`` row in the audit trail (they see
+    it under "who saw my data"); the view commits it.
+    """
+    found, skills = _search(viewer, skill_query, name_query)
+    if found:
+        context = {"via": "search"}
+        if skills:
+            context["skills"] = [s.code for s in skills]
+        if (name_query or "").strip() and viewer.role in SEES_EVERYONE:
+            context["by_name"] = True
+        audit.record_disclosures(viewer.organisation_id, viewer.id, "people.listed",
+                                 [f.person.id for f in found], context=json.dumps(context),
+                                 skip_person_id=viewer.person_id)
+    return found, skills
+
+
+def _search(viewer: User, skill_query: str, name_query: str) -> tuple[list[Found], list[Skill]]:
     skill_query, name_query = (skill_query or "").strip(), (name_query or "").strip()
     if viewer.role not in SEES_EVERYONE:
         name_query = ""  # the opt-in is to be found by skill, not to be listed by name

@@ -8,8 +8,14 @@ run as a formula (starting with = + - @, tab or carriage return) get a
 leading apostrophe.
 
 Erasure deletes the Person row (skills, history and team places go with it
-through ``ON DELETE CASCADE``) and the login account; audit rows about the
-person keep only a pseudonym (``erased-<hash>``) in ``subject_ref``.
+through ``ON DELETE CASCADE``) and the login account. Audit rows about the
+person keep only that something happened to an erased person: no id, no
+pseudonym that would link the rows together, no detail (levels, skill ids).
+The free text the person wrote goes too: skill proposals not taken into the
+taxonomy and project ideas nobody took up are deleted; the others lose their
+author (and a proposal its description). On SQLite the deleted rows are
+overwritten (``secure_delete``) and the write-ahead log is checkpointed and
+truncated, so the surname and e-mail are no longer anywhere in the files.
 """
 from __future__ import annotations
 
@@ -30,6 +36,10 @@ from skillmap.models.base import utcnow
 from skillmap.services import audit
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: what audit rows about an erased person keep instead of the person
+ERASED = "erased"
+#: audit actions whose detail is text the actor wrote
+WROTE_TEXT = ("skill.proposed", "project.proposed", "project.created", "project.updated")
 
 
 class PrivacyError(ValueError):
@@ -64,7 +74,7 @@ def export_data(person: Person) -> dict:
     views = db.session.execute(
         sa.select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
         .where(AuditEvent.subject_person_id == person.id,
-               AuditEvent.action == "profile.viewed").order_by(AuditEvent.id)).all()
+               AuditEvent.action.in_(audit.DISCLOSURES)).order_by(AuditEvent.id)).all()
     proposals = db.session.scalars(sa.select(SkillProposal).where(
         SkillProposal.proposed_by_id == user.id)).all() if user else []
     return {
@@ -95,7 +105,7 @@ def export_data(person: Person) -> dict:
             "since": _plain(m.created_at)} for m, p in members],
         "profile_views": [{
             "viewed_by": u.email if u else None, "viewer_role": u.role if u else None,
-            "viewed_at": _plain(e.created_at)} for e, u in views],
+            "viewed_at": _plain(e.created_at), "context": e.action} for e, u in views],
         "skill_proposals": [{
             "name": p.name, "description": p.description, "status": p.status,
             "created_at": _plain(p.created_at)} for p in proposals],
@@ -179,13 +189,13 @@ def carry_out_erasure(req: ErasureRequest, *, actor: User | None) -> None:
         raise PrivacyError("person already gone")
     if actor is not None and actor.person_id == person.id:
         raise PrivacyError("own profile")
-    ref = req.pseudonym or pseudonym(person.id)
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.text("PRAGMA secure_delete=ON"))  # zero what is deleted
     db.session.execute(sa.update(AuditEvent).where(AuditEvent.subject_person_id == person.id)
-                       .values(subject_person_id=None, subject_ref=ref))
+                       .values(subject_person_id=None, subject_ref=ERASED, detail=""))
     user = db.session.scalar(sa.select(User).where(User.person_id == person.id))
     if user is not None:
-        db.session.execute(sa.update(SkillProposal).where(SkillProposal.proposed_by_id == user.id)
-                           .values(proposed_by_id=None))
+        _erase_writings(user.id)
         db.session.delete(user)
     # team places and history have no ORM relationship: the database cascades them
     db.session.execute(sa.delete(SkillChange).where(SkillChange.person_id == person.id))
@@ -194,6 +204,36 @@ def carry_out_erasure(req: ErasureRequest, *, actor: User | None) -> None:
     req.person_id = None
     req.status = "done"
     req.done_at = utcnow()
+    req.pseudonym = ERASED
     event = audit.record(req.organisation_id, actor.id if actor else None, "person.erased")
-    event.subject_ref = ref
+    event.subject_ref = ERASED
     db.session.commit()
+    scrub_files()
+
+
+def _erase_writings(user_id: int) -> None:
+    """Delete or anonymise what the user wrote (proposals, project ideas, their audit text)."""
+    kept = ("accepted", "mapped")
+    db.session.execute(sa.delete(SkillProposal).where(
+        SkillProposal.proposed_by_id == user_id, SkillProposal.status.not_in(kept)))
+    db.session.execute(sa.update(SkillProposal).where(SkillProposal.proposed_by_id == user_id)
+                       .values(proposed_by_id=None, description=""))
+    ideas = db.session.scalars(sa.select(Project).where(
+        Project.proposed_by_id == user_id, Project.status == "idea")).all()
+    for project in ideas:
+        db.session.delete(project)
+    db.session.execute(sa.update(Project).where(Project.proposed_by_id == user_id)
+                       .values(proposed_by_id=None))
+    db.session.execute(sa.update(AuditEvent).where(AuditEvent.actor_id == user_id,
+                                                   AuditEvent.action.in_(WROTE_TEXT))
+                       .values(detail=""))
+
+
+def scrub_files() -> None:
+    """SQLite: copy the write-ahead log into the database and empty it (deleted rows were
+    overwritten by ``secure_delete``), so nothing erased is left in either file."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

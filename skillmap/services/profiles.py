@@ -291,11 +291,37 @@ def record_view(viewer: User, person: Person) -> None:
 
 
 def viewers(person: Person, limit: int = 50) -> list[tuple[AuditEvent, User | None]]:
+    """Who saw ``person``'s data (profile, search, team suggestion, report list), newest first."""
     return list(db.session.execute(
         sa.select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
         .options(joinedload(User.person))
-        .where(AuditEvent.subject_person_id == person.id, AuditEvent.action == "profile.viewed")
+        .where(AuditEvent.subject_person_id == person.id,
+               AuditEvent.action.in_(audit.DISCLOSURES))
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)).all())
+
+
+def disclosure_context(event: AuditEvent) -> str:
+    """In plain words, where ``event`` showed the person's data."""
+    import json
+
+    try:
+        detail = json.loads(event.detail) if event.detail.startswith("{") else {}
+    except ValueError:
+        detail = {}
+    if event.action == "profile.viewed":
+        return _l("Opened your profile") if not event.detail else _l(
+            "Opened your profile from a team page")
+    if event.action == "people.listed":
+        return _l("Found you in a people search")
+    if event.action == "team.suggested":
+        return _l("Saw you in a team suggestion for a project")
+    if event.action == "report.people_listed":
+        return {"candidates": _l("Listed you among people who could be trained (report)"),
+                "holders": _l("Listed you among the holders of a skill (report)")}.get(
+            detail.get("list"), _l("Listed you behind a figure of the skills matrix (report)"))
+    if event.action == "audit.exported":
+        return _l("Exported audit records about you")
+    return event.action
 
 
 def my_proposals(user: User) -> list[SkillProposal]:

@@ -22,7 +22,7 @@ class Table:
     """One table of a report: what the page shows and what a sheet holds.
 
     ``data`` holds display columns (already localised headers); ``hidden`` is
-    a bool mask of the same shape for small groups (shown as ``HIDDEN_MARK``).
+    a bool mask of the same shape for small groups (shown as the hidden label).
     """
 
     key: str
@@ -31,8 +31,13 @@ class Table:
     hidden: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
-    def frame(self, mark: str = "<5") -> pd.DataFrame:
-        """The table as published: hidden cells replaced by ``mark``."""
+    def frame(self, mark: str | None = None) -> pd.DataFrame:
+        """The table as published: hidden cells replaced by ``mark`` (by default the word
+        of :func:`skillmap.services.suppression.hidden_label`)."""
+        if mark is None:
+            from skillmap.services.suppression import hidden_label
+
+            mark = hidden_label()
         out = self.data.astype(object).copy()
         if self.hidden is not None:
             mask = self.hidden.reindex(index=out.index, columns=out.columns, fill_value=False)

@@ -7,6 +7,7 @@ Suggestions are advice: a coordinator decides and invites.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -212,8 +213,22 @@ def _people(ids) -> dict[int, Person]:
     return {p.id: p for p in db.session.scalars(sa.select(Person).where(Person.id.in_(ids)))}
 
 
-def suggest(project: Project, options: Options) -> dict:
-    """The suggested (or hand-made) team with coverage, reasons, gaps and alternatives."""
+def suggest(project: Project, options: Options, viewer=None) -> dict:
+    """The suggested (or hand-made) team with coverage, reasons, gaps and alternatives.
+
+    With ``viewer``, everyone the suggestion names gets a ``team.suggested`` row
+    in the audit trail (one bulk insert; the caller commits, as for every service).
+    """
+    view = _suggest(project, options)
+    if viewer is not None:
+        audit.record_disclosures(project.organisation_id, viewer.id, "team.suggested",
+                                 view["named_ids"], context=json.dumps(
+                                     {"via": "team", "project_id": project.id}),
+                                 skip_person_id=viewer.person_id)
+    return view
+
+
+def _suggest(project: Project, options: Options) -> dict:
     asked = set(options.pins) | set(options.excludes) | set(options.team or [])
     org_people = set(db.session.connection().execute(sa.select(Person.id).where(
         Person.organisation_id == project.organisation_id, Person.id.in_(asked))).scalars()
@@ -293,7 +308,8 @@ def _view(project, options, data, result) -> dict:
             "bench": bench, "interested": [people[p] for p in interested],
             "others": [people[p] for p in interested if p not in mine],
             "excluded": [people[p] for p in options.excludes if p in people],
-            "explicit": options.team is not None, "candidates": len(data.candidates)}
+            "explicit": options.team is not None, "candidates": len(data.candidates),
+            "named_ids": sorted(people)}
 
 
 def search_eligible(project: Project, query: str, *, widen: bool = False,

@@ -49,6 +49,7 @@ PAGES: list[Page] = [
     Page("employee", "auth.account"),
     Page("admin", "admin.users"),
     Page("admin", "admin.sign_ins"),
+    Page("admin", "admin.audit_log"),
     # skills engine (insights): families, recompute progress; backups panel on the person page
     Page("coordinator", "insights.families"),
     Page("manager", "insights.families"),
@@ -117,6 +118,7 @@ PAGES += [
     Page("admin", "profiles.review_erasures"),
 ]
 NOT_HTML |= {"profiles.search_json", "profiles.export_json", "profiles.export_csv"}
+NOT_HTML |= {"admin.audit_csv"}
 
 # Innovation projects and the team builder (issue 5)
 def _staffing_project(session):

@@ -81,7 +81,7 @@ def test_opening_a_profile_is_audited_and_shown_to_the_employee(client, auth, us
     auth.logout()
     auth.login("employee")
     html = client.get("/profile").get_data(as_text=True)
-    assert "Chi ha visto il mio profilo" in html and "Bruno Bianchi" in html
+    assert "Chi ha visto i miei dati" in html and "Bruno Bianchi" in html
 
 
 def test_own_profile_is_not_audited_as_a_view(client, auth, users):
@@ -251,6 +251,7 @@ def test_erasure_request_then_admin_carries_it_out(client, auth, users, taxonomy
     assert post_form("/profile/erasure", {}, page="/profile/data").status_code == 302
     req = db.session.scalar(sa.select(ErasureRequest))
     assert req.status == "pending" and req.pseudonym.startswith("erased-")
+    old_ref = req.pseudonym
     auth.logout()
 
     auth.login("manager")
@@ -267,9 +268,14 @@ def test_erasure_request_then_admin_carries_it_out(client, auth, users, taxonomy
         assert db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
             model.person_id == anna_id)) == 0
     events = db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.subject_ref == req.pseudonym)).all()
-    assert {e.action for e in events} >= {"profile.viewed", "erasure.requested", "person.erased"}
-    assert all(e.subject_person_id is None for e in events)
+        AuditEvent.subject_ref == "erased")).all()
+    assert {e.action for e in events} >= {"profile.viewed", "erasure.requested", "person.erased",
+                                          "people.listed"}
+    # nothing links the rows to one person or tells what her levels were
+    assert all(e.subject_person_id is None and e.detail == "" for e in events)
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.subject_ref == old_ref)) == 0
+    assert db.session.get(ErasureRequest, req.id).pseudonym == "erased"
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
         AuditEvent.subject_person_id == anna_id)) == 0
     assert db.session.get(ErasureRequest, req.id).status == "done"
@@ -360,3 +366,25 @@ def test_controller_settings_come_from_the_environment():
            "SKILLMAP_DPO_CONTACT": "dpo@x.coop"}
     assert from_environment(env) == {"CONTROLLER_NAME": "Coop X",
                                      "CONTROLLER_ADDRESS": "Via Po 2", "DPO_CONTACT": "dpo@x.coop"}
+
+
+def test_people_search_is_audited_per_person_and_shown_with_its_context(client, auth, users):
+    auth.login("manager")
+    assert "Anna Rossi" in client.get("/people?name=Rossi").get_data(as_text=True)
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "people.listed")).all()
+    assert [(e.actor_id, e.subject_person_id) for e in events] == [
+        (users["manager"].id, _anna(users))]
+    auth.logout()
+    auth.login("employee")
+    html = client.get("/profile").get_data(as_text=True)
+    assert "Ti ha trovato in una ricerca di persone" in html and "Carla Verdi" in html
+
+
+def test_own_search_results_do_not_audit_oneself(client, auth, users):
+    auth.login("manager")
+    client.get("/people")                 # managers browse everyone, themselves excluded
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.subject_person_id == users["manager"].person_id)) == 0
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.action == "people.listed")) == 3

@@ -125,11 +125,12 @@ def test_matrix_hides_small_groups_and_the_complementary_cell(client, auth, coop
     head = rows[0]
     care = head.index("Cura")
     by_unit = {r[0]: r for r in rows[1:]}
-    assert by_unit["Servizi educativi"][care].startswith("<5")       # 2 people: hidden
-    assert by_unit["Ristorazione"][care].startswith("<5")            # 6: complementary
+    assert by_unit["Servizi educativi"][care].startswith("nascosto")       # 2 people: hidden
+    assert by_unit["Ristorazione"][care].startswith("nascosto")            # 6: complementary
     assert by_unit[FORMULA_UNIT][care].startswith("7")
     assert by_unit["Tutte le unità"][care].startswith("15")
-    assert "nascosto: meno di 5 persone" in html                     # said to screen readers
+    assert "meno di 5 persone sono nascoste" in html                 # the rule, in words
+    assert "&lt;5" not in html                  # the 6 is hidden too: "<5" would be wrong
     assert "Calcolato il" in html
 
 
@@ -195,17 +196,29 @@ def test_gaps_single_point_and_audited_holder_list(client, auth, coop, taxonomy,
     assert "Punti critici unici" in html and "Programmazione Python" in html
     rows = page_table(html, "report-table")
     py = next(r for r in rows if r and r[0] == "Programmazione Python")
-    assert py[5].startswith("<5")        # supply 1: hidden
-    assert py[6].startswith("<5")        # project gap 2 - 1 would give supply back
-    assert py[-1] == "sì"                # single point of failure
+    assert py[5].startswith("nascosto")        # supply 1: hidden
+    assert py[6].startswith("nascosto")        # project gap 2 - 1 would give supply back
+    assert py[-1].startswith("nascosto")  # "yes" would say: one holder or none
+    assert "Mostra chi la possiede" not in html  # the one holder is not named...
     resp = client.get(f"/reports/people?kind=holders&skill={taxonomy['ICT-PY'].id}&back=gaps")
+    assert resp.status_code == 403              # ...not even by asking for the list
+    assert "Cuoco0 Rossi" not in resp.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.action == "report.people_listed")) == 0
+
+
+def test_holder_list_is_audited_once_per_person_named(client, auth, coop, taxonomy, users):
+    auth.login("manager")
+    resp = client.get(f"/reports/people?kind=holders&skill={taxonomy['CARE-HOME'].id}")
     assert resp.status_code == 200
-    assert "Cuoco0 Rossi" in resp.get_data(as_text=True)
-    event = db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.action == "report.people_listed"))
-    assert event.actor_id == users["manager"].id
-    assert json.loads(event.detail) == {"kind": "holders", "unit_id": None, "area_id": None,
-                                        "skill_id": taxonomy["ICT-PY"].id, "people": 1}
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "report.people_listed")).all()
+    named = {p.id for p in coop["people"][:6]} | {users[r].person_id
+                                                  for r in ("employee", "coordinator")}
+    assert {e.subject_person_id for e in events} == named and len(events) == len(named)
+    assert all(e.actor_id == users["manager"].id for e in events)
+    assert json.loads(events[0].detail) == {"list": "holders", "unit_id": None, "area_id": None,
+                                            "skill_id": taxonomy["CARE-HOME"].id}
 
 
 def test_training_candidates_are_listed_and_audited(client, auth, coop, taxonomy):
@@ -217,7 +230,7 @@ def test_training_candidates_are_listed_and_audited(client, auth, coop, taxonomy
     resp = client.get(f"/reports/people?kind=candidates&skill={taxonomy['ICT-PY'].id}")
     assert resp.get_data(as_text=True).count("Rossi") == 5
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
-        AuditEvent.action == "report.people_listed")) == 1
+        AuditEvent.action == "report.people_listed")) == 5   # one row per person listed
 
 
 def test_matrix_drill_down_and_cell_people(client, auth, coop, taxonomy):

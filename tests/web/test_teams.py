@@ -371,3 +371,20 @@ def test_an_answer_changes_the_team_version(client, auth, lab, post_form):
     assert again.status_code == 302
     assert "Hai già risposto a questo invito." in client.get("/").get_data(as_text=True)
     assert db.session.get(TeamMember, tm.id).status == "declined"
+
+
+def test_a_suggestion_audits_everyone_it_names_and_they_see_it(client, auth, lab, users):
+    auth.login("coordinator")
+    html = client.get(f"/projects/{lab['project'].id}/team").get_data(as_text=True)
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "team.suggested")).all()
+    named = {e.subject_person_id for e in events}
+    assert len(events) == len(named)                  # one row per person named
+    shown = {name for name, p in lab["people"].items() if f"{name} Test" in html
+             or (name == "Anna" and "Anna Rossi" in html)}
+    assert {lab["ids"][n] for n in shown} <= named and lab["ids"]["Gen"] in named
+    assert all(e.actor_id == users["coordinator"].id for e in events)
+    auth.logout()
+    auth.login("employee")                            # Anna, named in the suggestion
+    page = client.get("/profile").get_data(as_text=True)
+    assert "Ti ha visto nella proposta di un gruppo di lavoro" in page and "Bruno Bianchi" in page

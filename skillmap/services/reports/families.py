@@ -17,7 +17,7 @@ from skillmap.engine import skill_families
 from skillmap.models.base import utcnow
 from skillmap.services import recompute, versions
 from skillmap.services.report_exports import Table
-from skillmap.services.reports.base import (STRONG, Filters, Report, in_unit, profile_table,
+from skillmap.services.reports.base import (STRONG, Filters, Report, profile_table,
                                             profiles_frame, skills_frame, units_frame)
 from skillmap.services.suppression import small_group_mask
 
@@ -45,7 +45,8 @@ def families_report(organisation_id: int, f: Filters, min_group: int, lang: str)
     labels = labels.rename("family").rename_axis("skill_id").reset_index()
     skills = skills_frame(organisation_id, lang, f.area_id).merge(labels, on="skill_id")
     fam_of = skills.set_index("skill_id")["family"]
-    strong = in_unit(profile_table(organisation_id), f.unit_id)
+    # hiding is decided on every unit (the finest table) and the unit filter picks a column
+    strong = profile_table(organisation_id)
     strong = strong[strong["level"].to_numpy() >= STRONG]
     # people at level 3+ in at least one skill of the family, per unit: distinct people
     per_unit = (pd.DataFrame({"family": strong["skill"].map(fam_of).to_numpy(),
@@ -63,12 +64,17 @@ def families_report(organisation_id: int, f: Filters, min_group: int, lang: str)
     size = skills.groupby("family").size()
     order = sorted(size.index, key=lambda k: (k == TRANSVERSAL, -size[k], k))
 
-    units = units_frame(organisation_id, lang, f.unit_id)
+    all_units = units_frame(organisation_id, lang)
     people = (per_unit.pivot_table(index="family", columns="unit_id", values="people",
                                    aggfunc="sum", fill_value=0) if len(per_unit)
-              else pd.DataFrame()).reindex(index=order, columns=units["unit_id"], fill_value=0)
+              else pd.DataFrame()).reindex(index=order, columns=all_units["unit_id"], fill_value=0)
     people[_("All units")] = people.sum(axis=1)
     hidden = small_group_mask(people, min_group, sum_axes=(1,))
+    units = units_frame(organisation_id, lang, f.unit_id)
+    if f.unit_id is not None:  # one unit: its column, and "all units" is that same column
+        keep = list(units["unit_id"])
+        people = people[keep].assign(**{_("All units"): people[keep].sum(axis=1)})
+        hidden = hidden[keep].assign(**{_("All units"): hidden[keep].any(axis=1)})
     unit_names = dict(zip(units["unit_id"], units["unit"]))
     fam_label = {k: (_("Transversal skills") + ": " if k == TRANSVERSAL else "") + names[k]
                  for k in order}

@@ -13,6 +13,7 @@ Single points of failure come from the engine: demanded skills held at level
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -25,7 +26,8 @@ from skillmap.services import versions
 from skillmap.services.reports.base import (Filters, Report, anonymous_profiles, frame, in_unit,
                                             level_counts, people_table, profile_table,
                                             skills_frame, units_frame)
-from skillmap.services.suppression import small_group_mask
+from skillmap.services.suppression import (TOTAL, finest_mask, hidden_last, linked_masks,
+                                           view_rows)
 
 OPEN_STATUSES = ("staffing", "active")
 
@@ -112,23 +114,89 @@ def _gap_table(organisation_id: int, f: Filters, lang: str) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def _hidden(table: pd.DataFrame, min_group: int) -> pd.DataFrame:
-    """Which figures of the per-skill table to hide."""
+def gap_cells(organisation_id: int, min_group: int) -> dict:
+    """Every unit's figures per demanded skill, the ``TOTAL`` row, and what to hide.
+
+    Measures (each a units x skill_id table, last row ``TOTAL``): ``supply``
+    (people at the level projects ask), ``holders_3plus``, ``role_demand``,
+    ``role_meet``, ``role_gap`` (``role_meet + role_gap = role_demand`` in
+    every cell). The masks are decided here once, on these finest tables, and
+    every view of the gap and growth reports reads its cells from them.
+    """
+    return versions.memo(organisation_id, "gap_cells", (min_group,),
+                         lambda: _gap_cells(organisation_id, min_group))
+
+
+def _gap_cells(organisation_id: int, min_group: int) -> dict:
+    whole = gap_table(organisation_id, Filters(), "it")
+    unit_ids = units_frame(organisation_id, "it")["unit_id"].tolist()
+    skill_ids = whole["skill_id"].astype(int).tolist() if len(whole) else []
+    proj_level = (whole.set_index("skill_id")["proj_level"] if len(whole)
+                  else pd.Series(dtype=float))
+    prof = profile_table(organisation_id)
+    prof = prof[prof["skill"].isin(skill_ids)]
+    asked = prof["skill"].map(proj_level).to_numpy()
+
+    def count(mask):
+        df = prof[mask]
+        p = (df.groupby(["unit_id", "skill"]).size().unstack(fill_value=0)
+             if len(df) else pd.DataFrame())
+        p = p.reindex(index=unit_ids, columns=skill_ids, fill_value=0)
+        return pd.concat([p, p.sum().to_frame(TOTAL).T])
+
+    level = prof["level"].to_numpy()
+    supply = count(level >= asked).astype(float)
+    supply.loc[:, proj_level.reindex(skill_ids).isna().to_numpy()] = np.nan  # no project asks
+    parts = {"supply": supply, "holders_3plus": count(level >= 3)}
+    roles = role_demand(organisation_id, None)
+    for m in ("role_demand", "role_meet", "role_gap"):
+        p = (roles.pivot_table(index="unit_id", columns="skill_id", values=m, aggfunc="sum",
+                               fill_value=0) if len(roles) else pd.DataFrame())
+        p = p.reindex(index=unit_ids, columns=skill_ids, fill_value=0)
+        parts[m] = pd.concat([p, p.sum().to_frame(TOTAL).T])
+    role_masks = linked_masks({m: parts[m] for m in ("role_meet", "role_gap", "role_demand")},
+                              ("role_meet", "role_gap", "role_demand"), min_group)
+    masks = {"supply": finest_mask(supply, min_group),
+             "holders_3plus": finest_mask(parts["holders_3plus"], min_group), **role_masks}
+    return {"values": parts, "hidden": masks, "need_level": whole.set_index("skill_id")[
+        "need_level"] if len(whole) else pd.Series(dtype="int64")}
+
+
+def _hidden(organisation_id: int, table: pd.DataFrame, unit_id: int | None,
+            min_group: int) -> pd.DataFrame:
+    """Which figures of the per-skill table to hide: the view's cells of :func:`gap_cells`."""
     hide = pd.DataFrame(False, index=table.index, columns=table.columns)
-    hide["supply"] = small_group_mask(table[["supply"]], min_group)["supply"]
+    if not len(table):
+        return hide
+    masks = gap_cells(organisation_id, min_group)["hidden"]
+    skills = table["skill_id"].astype(int)
+    for m, mask in masks.items():
+        row = view_rows(mask, unit_id)
+        hide[m] = skills.map(row).fillna(False).astype(bool).to_numpy()
     hide["proj_gap"] = hide["supply"]  # demand is public: the gap would give supply back
-    role = small_group_mask(table[["role_meet", "role_gap", "role_demand"]], min_group,
-                            sum_axes=(1,))
-    hide[role.columns] = role
-    hide["holders_3plus"] = small_group_mask(table[["holders_3plus"]], min_group)["holders_3plus"]
     hide["total_gap"] = hide["proj_gap"] | hide["role_gap"]
+    hide["single_point"] = hide["holders_3plus"]  # "yes" would say: one person or nobody
     return hide
+
+
+def order_hidden_last(table: pd.DataFrame, hide: pd.DataFrame, by: str,
+                      names: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``table`` and ``hide`` sorted by ``by`` (largest first, then ``names``), hidden
+    figures after all shown ones in the order of ``names`` alone (which tells nothing)."""
+    if not len(table):
+        return table, hide
+    first = table.sort_values(names, kind="stable").index
+    table, hide = table.loc[first], hide.loc[first]
+    pos = hidden_last(table[by], hide[by])
+    return (table.iloc[pos].reset_index(drop=True), hide.iloc[pos].reset_index(drop=True))
 
 
 def gaps_report(organisation_id: int, f: Filters, min_group: int, lang: str) -> Report:
     roles = role_demand(organisation_id, f.unit_id)
     table = gap_table(organisation_id, f, lang, roles)
-    hide = _hidden(table, min_group) if len(table) else pd.DataFrame()
+    hide = _hidden(organisation_id, table, f.unit_id, min_group)
+    # gap table order (total gap, then code) with hidden totals after all shown ones
+    table, hide = order_hidden_last(table, hide, "total_gap", ["code"])
     labels = {
         "skill": _("Skill"), "area": _("Area"), "projects": _("Open projects"),
         "proj_demand": _("People asked by projects"), "proj_level": _("Level asked"),
@@ -148,12 +216,16 @@ def gaps_report(organisation_id: int, f: Filters, min_group: int, lang: str) -> 
 
     units = units_frame(organisation_id, lang, f.unit_id)
     skills = skills_frame(organisation_id, lang, f.area_id)[["skill_id", "skill", "area"]]
+    cells = gap_cells(organisation_id, min_group)
     per_unit = (roles.merge(skills, on="skill_id").merge(units[["unit_id", "unit"]], on="unit_id")
                 .query("role_gap > 0")
-                .sort_values(["role_gap", "unit", "skill"], ascending=[False, True, True])
-                .reset_index(drop=True))
-    unit_hide = small_group_mask(per_unit[["role_meet", "role_gap", "role_demand"]], min_group,
-                                 sum_axes=(1,))
+                .sort_values(["unit", "skill"]).reset_index(drop=True))
+    unit_hide = pd.DataFrame(False, index=per_unit.index, columns=per_unit.columns)
+    for m in ("role_meet", "role_gap", "role_demand"):
+        mask = cells["hidden"][m]
+        unit_hide[m] = [bool(mask.at[u, s]) if u in mask.index and s in mask.columns else False
+                        for u, s in zip(per_unit["unit_id"], per_unit["skill_id"])]
+    per_unit, unit_hide = order_hidden_last(per_unit, unit_hide, "role_gap", ["unit", "skill"])
     ucols = {"unit": _("Unit"), "skill": _("Skill"), "area": _("Area"),
              "role_level": _("Target level"), "role_demand": labels["role_demand"],
              "role_meet": labels["role_meet"], "role_gap": labels["role_gap"]}
@@ -163,23 +235,36 @@ def gaps_report(organisation_id: int, f: Filters, min_group: int, lang: str) -> 
                     unit_hide.reindex(columns=list(ucols), fill_value=False)
                     .rename(columns=ucols))
 
-    singles = table[table["single_point"].astype(bool)] if len(table) else table
+    # "one person" would give a hidden count back: a skill is listed when nobody holds it
+    # at level 3+ or when that figure is hidden, and a hidden figure stays hidden here
+    if len(table):
+        listed = (table["single_point"].astype(bool) & ~hide["holders_3plus"]) | \
+            hide["holders_3plus"]
+        singles, singles_hidden = table[listed], hide[listed]
+    else:
+        singles, singles_hidden = table, hide
     single_rows = pd.DataFrame({
         _("Skill"): singles.get("skill", pd.Series(dtype=object)),
         _("Area"): singles.get("area", pd.Series(dtype=object)),
         _("People at level 3+"): singles.get("holders_3plus", pd.Series(dtype=float)),
         _("Total gap"): singles.get("total_gap", pd.Series(dtype=float)),
     }).reset_index(drop=True)
+    single_mask = pd.DataFrame({
+        _("Skill"): False, _("Area"): False,
+        _("People at level 3+"): singles_hidden.get("holders_3plus", pd.Series(dtype=bool)),
+        _("Total gap"): singles_hidden.get("total_gap", pd.Series(dtype=bool)),
+    }).reset_index(drop=True).astype(bool)
     single_table = Table(_("Single points"),
                          _("Single points of failure: demanded skills held at level 3 or more "
-                           "by one person or nobody"), single_rows)
+                           "by nobody, or by a group too small to show"), single_rows,
+                         single_mask)
     chart = table.head(15) if len(table) else table
     chart_hidden = hide.head(15) if len(table) else hide
     return Report("gaps", _("Skill gaps"), f, tables=[by_skill, by_unit, single_table], extra={
         "table": table, "hidden": hide, "per_unit": per_unit, "unit_hidden": unit_hide,
-        "singles": singles, "chart": chart, "chart_hidden": chart_hidden,
+        "singles": singles, "singles_hidden": singles_hidden, "chart": chart, "chart_hidden": chart_hidden,
         "unit_filtered": f.unit_id is not None,
     })
 
 
-__all__ = ["gaps_report", "gap_table", "project_demand", "role_demand", "OPEN_STATUSES"]
+__all__ = ["gaps_report", "gap_cells", "gap_table", "order_hidden_last", "project_demand", "role_demand", "OPEN_STATUSES"]

@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from skillmap.extensions import db
 from skillmap.models import SkillArea
 from skillmap.services.report_exports import Table
-from skillmap.services.reports.base import (STRONG, Filters, Report, in_unit, profile_table,
-                                            skills_frame, units_frame)
-from skillmap.services.suppression import small_group_mask
+from skillmap.services import versions
+from skillmap.services.reports.base import (STRONG, Filters, Report, in_unit, people_table,
+                                            profile_table, skills_frame, units_frame)
+from skillmap.services.suppression import TOTAL, finest_mask
 
 #: heat classes: upper bound as a share of the largest shown count
 SHADES = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -48,6 +49,51 @@ def shade_class(value: float, top: float) -> int:
     return min(4, int(np.searchsorted(SHADES, value / top, side="left")))
 
 
+def matrix_cells(organisation_id: int, area_id: int | None, min_group: int) -> dict:
+    """The whole organisation's matrix (every unit and the ``TOTAL`` row) and its masks.
+
+    Decided once per data version, area and minimum group; every view of the
+    matrix (a unit filter, the people behind a cell) reads its cells from here,
+    so no two views hide differently (see :mod:`skillmap.services.suppression`).
+    """
+    return versions.memo(organisation_id, "matrix_cells", (area_id, min_group),
+                         lambda: _matrix_cells(organisation_id, area_id, min_group))
+
+
+def _matrix_cells(organisation_id: int, area_id: int | None, min_group: int) -> dict:
+    skills = skills_frame(organisation_id, "it", area_id)
+    col_ids = (skills["skill_id"] if area_id else skills["area_id"].dropna()).astype(int).unique()
+    unit_ids = units_frame(organisation_id, "it")["unit_id"].tolist()
+    agg = _aggregate(organisation_id, Filters(None, area_id), skills)
+
+    def pivot(value):
+        p = agg.pivot_table(index="unit_id", columns="col", values=value, aggfunc="sum",
+                            fill_value=0)
+        p = p.reindex(index=unit_ids, columns=col_ids, fill_value=0)
+        return pd.concat([p, p.sum().to_frame(TOTAL).T])
+
+    n3, holders, lsum, nrows = (pivot(v) for v in ("n3", "holders", "lsum", "nrows"))
+    heads = people_table(organisation_id)["unit_id"].value_counts()
+    heads = heads.reindex(unit_ids, fill_value=0)
+    heads = pd.concat([heads, pd.Series({TOTAL: int(heads.sum())})]).to_frame("people")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        avg = lsum / nrows.replace(0, np.nan)
+    return {"counts": n3, "count_hidden": finest_mask(n3, min_group),
+            "avg": avg, "avg_hidden": ((holders >= 1) & (holders < min_group)) | avg.isna(),
+            "heads": heads, "heads_hidden": finest_mask(heads, min_group)}
+
+
+def cell_hidden(organisation_id: int, unit_id: int | None, area_id: int | None,
+                column: int, min_group: int) -> bool:
+    """Whether the matrix hides the cell (unit or whole organisation, area or skill column)."""
+    cells = matrix_cells(organisation_id, area_id, min_group)
+    mask = cells["count_hidden"]
+    row = TOTAL if unit_id is None else unit_id
+    if row not in mask.index or column not in mask.columns:
+        return False
+    return bool(mask.at[row, column])
+
+
 def matrix_report(organisation_id: int, f: Filters, min_group: int, lang: str) -> Report:
     skills = skills_frame(organisation_id, lang, f.area_id)
     if f.area_id:
@@ -61,25 +107,25 @@ def matrix_report(organisation_id: int, f: Filters, min_group: int, lang: str) -
         drill_area = None
     cols["col"] = cols["col"].astype(int)
     units = units_frame(organisation_id, lang, f.unit_id)
-    agg = _aggregate(organisation_id, f, skills)
+    full = matrix_cells(organisation_id, f.area_id, min_group)
+    total = TOTAL
+    # a unit filter shows that unit's row, and its "all units" row is that same row
+    rows = list(units["unit_id"])
+    pick_total = total if f.unit_id is None else (rows[0] if rows else total)
 
-    def pivot(value):
-        p = agg.pivot_table(index="unit_id", columns="col", values=value, aggfunc="sum",
-                            fill_value=0)
-        return p.reindex(index=units["unit_id"], columns=cols["col"], fill_value=0)
+    def view(df):
+        out = df.reindex(index=rows + [pick_total], columns=cols["col"])
+        out.index = rows + [total]
+        return out
 
-    n3, holders, lsum, nrows = (pivot(v) for v in ("n3", "holders", "lsum", "nrows"))
-    total = "total"
-    counts = pd.concat([n3, n3.sum().to_frame(total).T])
-    count_hidden = small_group_mask(counts, min_group, sum_axes=(0,))
-    holders_all = pd.concat([holders, holders.sum().to_frame(total).T])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        avg = pd.concat([lsum / nrows.replace(0, np.nan),
-                         (lsum.sum() / nrows.sum().replace(0, np.nan)).to_frame(total).T])
-    avg_hidden = (holders_all >= 1) & (holders_all < min_group)
-    heads = pd.concat([units.set_index("unit_id")["people"],
-                       pd.Series({total: int(units["people"].sum())})]).to_frame("people")
-    heads_hidden = small_group_mask(heads, min_group, sum_axes=(0,))
+    counts, count_hidden = view(full["counts"]).fillna(0), view(full["count_hidden"]).fillna(False)
+    avg, avg_hidden = view(full["avg"]), view(full["avg_hidden"]).fillna(True)
+    heads = full["heads"].reindex(index=rows + [pick_total]).fillna(0)
+    heads.index = rows + [total]
+    heads_hidden = full["heads_hidden"].reindex(index=rows + [pick_total]).fillna(False)
+    heads_hidden.index = rows + [total]
+    count_hidden, avg_hidden, heads_hidden = (m.astype(bool) for m in
+                                              (count_hidden, avg_hidden, heads_hidden))
 
     unit_labels = dict(zip(units["unit_id"], units["unit"]))
     unit_labels[total] = _("All units")

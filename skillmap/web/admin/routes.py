@@ -1,18 +1,19 @@
 """Account management for administrators."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from skillmap.extensions import db
 from skillmap.models import User
-from skillmap.services import accounts, login_guard
+from skillmap.services import accounts, audit, login_guard
 from skillmap.web import nav
 from skillmap.web.access import roles
 from skillmap.web.admin import bp
-from skillmap.web.admin.forms import CreateUserForm, RoleForm
+from skillmap.web.admin.forms import AuditFilterForm, CreateUserForm, RoleForm
 
 nav.add("admin.users", _l("Accounts"), order=80)
+nav.add("admin.audit_log", _l("Audit"), order=85)
 
 
 def _user_or_404(user_id: int) -> User:
@@ -83,3 +84,45 @@ def sign_ins():
     return render_template("admin/sign_ins.html",
                            attempts=login_guard.recent(current_user.organisation_id),
                            locked=login_guard.locked_accounts(current_user.organisation_id))
+
+
+# -- audit viewer (the data protection officer's) ------------------------------------------
+
+def _audit_form():
+    from skillmap.models import Person
+
+    org_id = current_user.organisation_id
+    people = db.session.execute(sa.select(Person.id, Person.last_name, Person.first_name).where(
+        Person.organisation_id == org_id).order_by(Person.last_name, Person.first_name)).all()
+    actors = db.session.scalars(sa.select(User).where(User.organisation_id == org_id)
+                                .order_by(User.email)).all()
+    return AuditFilterForm(request.args, [(p.id, f"{p.last_name} {p.first_name}") for p in people],
+                           [(u.id, u.person.full_name + f" ({u.email})" if u.person else u.email)
+                            for u in actors], audit.actions(org_id))
+
+
+@bp.route("/audit")
+@roles("admin")
+def audit_log():
+    form = _audit_form()
+    rows, total = [], 0
+    valid = form.validate() if request.args else True
+    if valid:
+        rows, total = audit.search(current_user.organisation_id, **form.filters())
+    return render_template("admin/audit.html", form=form, rows=rows, total=total,
+                           page_rows=audit.PAGE_ROWS, valid=valid)
+
+
+@bp.route("/audit.csv")
+@roles("admin")
+def audit_csv():
+    form = _audit_form()
+    if request.args and not form.validate():
+        flash(_("Correct the filters before downloading."), "danger")
+        return redirect(url_for("admin.audit_log", **request.args))
+    body = audit.export_csv(current_user.organisation_id, current_user, [
+        _("When (UTC)"), _("Who acted"), _("Role"), _("Kind of event"), _("Person concerned"),
+        _("Detail")], **form.filters())
+    return Response(body, mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="skillmap-audit.csv"',
+        "Cache-Control": "no-store"})

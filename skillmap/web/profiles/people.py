@@ -27,6 +27,7 @@ def people():
     if form.validate():
         found, skills = directory.search_people(current_user, form.skill.data or "",
                                                 form.name.data or "")
+        db.session.commit()  # the audit of who the search named: the one write of a GET
     return render_template("profiles/people.html", form=form, found=found, skills=skills,
                            searched=searched,
                            sees_everyone=current_user.role in directory.SEES_EVERYONE)

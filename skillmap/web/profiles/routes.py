@@ -58,6 +58,7 @@ def mine():
         "profiles/mine.html", person=person, groups=profiles.grouped_by_area(rows),
         has_skills=bool(rows), completeness=profiles.completeness(person, rows),
         history=profiles.history(person), viewers=profiles.viewers(person),
+        view_context=profiles.disclosure_context,
         confirmers=profiles.confirmer_names(rows),
         proposals=profiles.my_proposals(current_user), search_form=SearchForm(),
         language_names=_language_names(), grow_next=advice.grow_next(person))

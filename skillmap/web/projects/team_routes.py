@@ -74,7 +74,8 @@ def _team_page(project, args, notice: str | None = None, status: int = 200):
     found, swap_query = [], (args.get("swap_q") or "").strip()[:100]
     if options is not None:
         try:
-            result = teams.suggest(project, options)
+            result = teams.suggest(project, options, viewer=current_user)
+            db.session.commit()  # the audit of who the suggestion named: the one write of a GET
         except teams.TeamError as exc:
             error = _team_error(form, exc)
     if result and swap_query:

@@ -32,7 +32,10 @@ def bar_chart(items: list[tuple[str, float | None]], label: str, hidden_text: st
 
     The drawing is narrow (400 units) so that on a phone it shrinks little and its text
     stays readable; on a laptop the stylesheet caps its width.
+
+    Hidden bars go after all shown ones: placed among them, they would tell their size.
     """
+    items = [i for i in items if i[1] is not None] + [i for i in items if i[1] is None]
     row, left, width = 46, 4, 400
     top = max([v for _l, v in items if v is not None] + [1])
     body = []

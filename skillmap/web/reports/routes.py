@@ -12,6 +12,8 @@ from skillmap.i18n import lang, spreadsheet_csv
 from skillmap.models import RoleTarget, Skill
 from skillmap.services import report_exports, reports, role_targets
 from skillmap.services.reports import Filters
+from skillmap.services.reports.people import HiddenGroup
+from skillmap.services.suppression import hidden_help, hidden_label
 from skillmap.services.reports.matrix import shade_class
 from skillmap.web import nav
 from skillmap.web.access import require_same_org, roles
@@ -42,7 +44,10 @@ def _page(kind: str, template: str, **extra):
     form, f = _filters()
     report = _build(kind, f)
     return render_template(template, report=report, form=form, f=f, charts=charts,
-                           min_group=current_app.config["PRIVACY_MIN_GROUP"], **extra)
+                           min_group=current_app.config["PRIVACY_MIN_GROUP"],
+                           hidden_word=hidden_label(),
+                           hidden_help=hidden_help(current_app.config["PRIVACY_MIN_GROUP"]),
+                           **extra)
 
 
 @bp.route("/matrix")
@@ -89,8 +94,7 @@ def export(kind: str, fmt: str):
             (_("Computed at (UTC, ISO 8601)"), report.computed_at.isoformat(timespec="seconds")),
             (_("Unit"), opts.get(str(f.unit_id), _("No unit") if f.unit_id == 0 else _("All units"))),
             (_("Skill area"), areas.get(str(f.area_id), _("All areas"))),
-            (_("Privacy"), _("Figures about fewer than %(n)d people are shown as <%(n)d.",
-                             n=current_app.config["PRIVACY_MIN_GROUP"]))]
+            (_("Privacy"), hidden_help(current_app.config["PRIVACY_MIN_GROUP"]))]
     maker = report_exports.to_csv if fmt == "csv" else report_exports.to_xlsx
     kw = spreadsheet_csv() if fmt == "csv" else {"info_sheet": _("Info")}
     body = maker(str(report.title), report.computed_at, report.tables, info, **kw)
@@ -110,14 +114,18 @@ def people():
     _form, f = _filters()
     if skill_id is not None:
         require_same_org(db.session.get(Skill, skill_id))
+    skill = db.session.get(Skill, skill_id) if skill_id else None
+    back = request.args.get("back", "matrix")
     try:
         rows = reports.list_people(current_user.organisation_id, current_user.id, kind, f,
-                                   skill_id, lang())
+                                   skill_id, lang(), current_app.config["PRIVACY_MIN_GROUP"])
+    except HiddenGroup:
+        return render_template("reports/people.html", rows=None, refused=True, kind=kind,
+                               skill=skill, f=f, back=back), 403
     except ValueError:
         abort(404)
-    skill = db.session.get(Skill, skill_id) if skill_id else None
     return render_template("reports/people.html", rows=rows, kind=kind, skill=skill, f=f,
-                           back=request.args.get("back", "matrix"))
+                           back=back)
 
 
 @bp.route("/role-targets", methods=["GET", "POST"])
