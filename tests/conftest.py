@@ -28,10 +28,24 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def base_test_url(tmp_factory) -> str:
+    """The test database: a fresh SQLite file, or ``SKILLMAP_TEST_DATABASE_URL``; under
+    pytest-xdist each worker gets its own PostgreSQL database ``<db>_<worker>``."""
     url = os.environ.get("SKILLMAP_TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return "sqlite:///" + str(tmp_factory.mktemp("db") / "test.sqlite")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
         return url
-    return "sqlite:///" + str(tmp_factory.mktemp("db") / "test.sqlite")
+    parsed = sa.engine.make_url(url)
+    name = f"{parsed.database}_{worker}"
+    admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                              {"n": name}).scalar()
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def scratch_database_url(suffix: str, sqlite_dir) -> str:
@@ -41,7 +55,8 @@ def scratch_database_url(suffix: str, sqlite_dir) -> str:
     if not base:
         return "sqlite:///" + str(sqlite_dir / f"{suffix}.sqlite")
     url = sa.engine.make_url(base)
-    name = f"{url.database}_{suffix}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = f"{url.database}_{worker}_{suffix}" if worker else f"{url.database}_{suffix}"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -24,7 +24,9 @@ from skillmap.models import Job, Organisation, Person, PersonSkill, Skill
 from skillmap.services import jobs, recompute
 from tests.conftest import scratch_database_url
 
-REDIS_URL = os.environ.get("SKILLMAP_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+# a Redis database of its own per pytest-xdist worker: each flushes its queue
+REDIS_URL = os.environ.get("SKILLMAP_TEST_REDIS_URL", "redis://127.0.0.1:6379/{}".format(
+    14 - int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0) % 8))
 FLASK = str(Path(sys.executable).with_name("flask"))
 pytestmark = pytest.mark.slow
 

@@ -56,7 +56,9 @@ def test_every_endpoint_sends_the_security_headers(app, client, users, taxonomy,
         if endpoint == "auth.logout":
             continue  # would end the session walked with
         resp = client.open(url, method=method)
-        assert resp.status_code < 500, (endpoint, url, resp.status_code)
+        # /healthz says 503 here on purpose: the test database is not built by migrations
+        assert resp.status_code < 500 or endpoint == "health.healthz", (endpoint, url,
+                                                                        resp.status_code)
         _check(resp, who != "anonymous", endpoint)
         seen += 1
     assert seen > 40
@@ -97,10 +99,12 @@ def test_proxy_fix_from_the_environment():
     assert from_environment({"SKILLMAP_PROXY_FIX": "2"}) == {"PROXY_FIX": 2}
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "templates").rglob("*.html")),
+@pytest.mark.parametrize("path", sorted(p for p in (ROOT / "templates").rglob("*.html")
+                                       if "email" not in p.relative_to(ROOT / "templates").parts),
                          ids=lambda p: str(p.relative_to(ROOT / "templates")))
 def test_templates_have_no_inline_script_or_style(path):
-    """The CSP refuses inline code: scripts and styles come from static files."""
+    """The CSP refuses inline code: scripts and styles come from static files. (E-mails are
+    not pages: mail programs need their styles inline, and no CSP applies to them.)"""
     html = path.read_text(encoding="utf-8")
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script>"
     assert not re.search(r"<style\b", html), "inline <style>"
