@@ -36,8 +36,9 @@ run: demo
 	$(FLASK) jobs-worker --workers 1 & worker=$$!; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# The suite runs on both cores (pytest-xdist; each worker has its own databases).
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 test-postgres: install
 	SKILLMAP_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest
