@@ -150,36 +150,3 @@ def test_onboarding_pages_do_not_scroll_sideways(browser, live_server, live_app,
         assert overflow <= 0, f"{entry.id} scrolls sideways by {overflow}px at {width}px"
     context.close()
 
-
-def test_an_account_without_a_person_gets_a_page_that_says_so(browser, live_server, live_app):
-    """No "my profile" to show: a clear page (axe, and it fits a phone and a laptop)."""
-    import sqlalchemy as sa
-
-    from skillmap.extensions import db
-    from skillmap.models import Organisation, User
-    from skillmap.models.base import utcnow
-    from tests.browser.conftest import DEMO_PASSWORD
-    from tests.browser.test_accessibility import page_overflow
-
-    email = "axe-noperson@demo.coop"
-    with live_app.app_context():
-        if db.session.scalar(sa.select(User).where(User.email == email)) is None:
-            org = db.session.scalar(sa.select(Organisation).limit(1))
-            user = User(organisation_id=org.id, email=email, role="employee",
-                        privacy_seen_at=utcnow())
-            user.set_password(DEMO_PASSWORD)
-            db.session.add(user)
-            db.session.commit()
-    for width in (390, 1280):
-        context = browser.new_context(base_url=live_server,
-                                      viewport={"width": width, "height": 844})
-        page = context.new_page()
-        page.goto("/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Accedi").click()
-        page.wait_for_load_state("networkidle")
-        assert page.goto("/profile").status == 404
-        assert_accessible(page)
-        assert page_overflow(page) is None
-        context.close()
