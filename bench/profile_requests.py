@@ -51,6 +51,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--profile", action="store_true", help="print a cProfile of one run of each")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--only", nargs="*", help="only the cases whose name contains one of these")
     args = ap.parse_args()
     url = args.pg_url if args.db == "postgres" else f"sqlite:///{args.file}"
 
@@ -62,8 +63,9 @@ def main() -> None:
 
     app = create_app({"QUEUE_URL": "memory", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "AUTO_RECOMPUTE": False})
-    employee, coordinator = app.test_client(), app.test_client()
-    for client, email in ((employee, "bench-emp-0@demo.coop"), (coordinator, "coordinatore@demo.coop")):
+    employee, coordinator, manager = app.test_client(), app.test_client(), app.test_client()
+    for client, email in ((employee, "bench-emp-0@demo.coop"), (coordinator, "coordinatore@demo.coop"),
+                          (manager, "hr@demo.coop")):
         html = client.get("/login").get_data(as_text=True)
         resp = client.post("/login", data={"email": email, "password": "skillmap-demo",
                                            "csrf_token": form_fields(html)["csrf_token"]})
@@ -82,10 +84,10 @@ def main() -> None:
         fields["level"] = str(level[0])
         return lambda: employee.post(path, data=fields)
 
-    def after(prepare):
+    def after(prepare, client=None, path=None):
         def setup():
             prepare()()
-            return lambda: coordinator.get(f"/projects/{project}/team")
+            return lambda: (client or coordinator).get(path or f"/projects/{project}/team")
         return setup
 
     def profile_after_save():
@@ -112,7 +114,13 @@ def main() -> None:
              ("profile, same version", lambda: lambda: employee.get("/profile"), None),
              ("team after edit", after(save), 100),
              ("team, same version", lambda: lambda: coordinator.get(f"/projects/{project}/team"), 100),
+             ("matrix after edit", after(save, manager, "/reports/matrix"), 100),
+             ("gaps after edit", after(save, manager, "/reports/gaps"), 100),
+             ("xlsx after edit", after(save, manager, "/reports/matrix.xlsx"), None),
+             ("gaps, same version", lambda: lambda: manager.get("/reports/gaps"), 100),
              ("profile_table (cold)", reader, None), ("engine.prepare", prepare, None)]
+    if args.only:
+        cases = [c for c in cases if any(o in c[0] for o in args.only)]
     print("load average: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"{'request':<22} {'median':>7} {'min':>6} {'target':>7}   (ms, server side, one at a time)")
     for name, setup, target in cases:

@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from skillmap import queue
     from skillmap.services import recompute  # noqa: F401  (registers the job kind)
     from skillmap.services import invitation_job  # noqa: F401  (registers the bulk invitation)
+    from skillmap.services import report_snapshots  # noqa: F401  (registers the reports job)
 
     queue.init_app(app)
 

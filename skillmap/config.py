@@ -54,6 +54,12 @@ class Defaults:
     #: seconds later (changes in between join the same run)
     AUTO_RECOMPUTE = True
     AUTO_RECOMPUTE_DELAY = 30
+    #: the unfiltered matrix, gaps and growth reports are computed by the ``reports`` job
+    #: this many seconds after a change and served "as of" it (every process the same);
+    #: one behind the data for longer than REPORT_SNAPSHOT_MAX_AGE seconds is not served
+    REPORT_SNAPSHOTS = True
+    REPORT_SNAPSHOT_DELAY = 2.0
+    REPORT_SNAPSHOT_MAX_AGE = 600
     #: /healthz fails when a job has waited longer than this many seconds (no consumer runs)
     QUEUE_STUCK_AFTER = 900
     BACKUP_DIR = None  # filled with instance/backups
@@ -100,6 +106,8 @@ ENV_KEYS = {
     "SKILLMAP_DPO_CONTACT": ("DPO_CONTACT", str),
     "SKILLMAP_QUEUE_URL": ("QUEUE_URL", str),
     "SKILLMAP_AUTO_RECOMPUTE_DELAY": ("AUTO_RECOMPUTE_DELAY", float),
+    "SKILLMAP_REPORT_SNAPSHOT_DELAY": ("REPORT_SNAPSHOT_DELAY", float),
+    "SKILLMAP_REPORT_SNAPSHOT_MAX_AGE": ("REPORT_SNAPSHOT_MAX_AGE", float),
     "SKILLMAP_JOB_HEARTBEAT": ("JOB_HEARTBEAT", float),
     "SKILLMAP_JOB_DEAD_AFTER": ("JOB_DEAD_AFTER", float),
     "SKILLMAP_BACKUP_DIR": ("BACKUP_DIR", str),

@@ -21,6 +21,8 @@ from skillmap.models import Organisation, Person, Skill, SkillArea, Unit, User
 PASSWORD = "correct horse battery"
 # every app a test makes queues its jobs in memory, never in instance/queue.sqlite
 skillmap_config.Defaults.QUEUE_URL = "memory"
+# reports are computed in the request unless a test asks for the snapshots job
+skillmap_config.Defaults.REPORT_SNAPSHOTS = False
 #: a fast password hash for tests: the production default (scrypt) takes about 0.3 s a hash
 #: and as long a check, and nearly every test signs someone in
 FAST_HASH = "pbkdf2:sha256:1000"
@@ -109,7 +111,7 @@ class FreshContextClient(FlaskClient):
 @pytest.fixture
 def app(database_url, smtp_server):
     from skillmap import queue
-    from skillmap.services import versions
+    from skillmap.services import report_snapshots, versions
 
     app = create_app({
         "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
@@ -121,6 +123,7 @@ def app(database_url, smtp_server):
     })
     app.test_client_class = FreshContextClient
     versions.clear()  # ids and versions repeat after a wipe: no test sees another's values
+    report_snapshots.forget()
     with app.app_context():
         yield app
         db.session.remove()
@@ -128,6 +131,7 @@ def app(database_url, smtp_server):
         db.engine.dispose()
     queue.huey.storage.flush_all()
     versions.clear()
+    report_snapshots.forget()
 
 
 def run_jobs() -> int:

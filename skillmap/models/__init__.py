@@ -7,7 +7,7 @@ from skillmap.models.projects import (PROJECT_STATUSES, MEMBER_STATUSES, Project
                                       ProjectRequirement, TeamMember)
 from skillmap.models.skills import (LEVELS, PersonSkill, Skill, SkillArea, SkillChange,
                                     SkillProposal)
-from skillmap.models.analytics import EngineResult, RoleTarget
+from skillmap.models.analytics import EngineResult, ReportSnapshot, RoleTarget
 from skillmap.models.jobs import JOB_STATES, LIVE_STATES, DataChange, DataVersion, Job
 from skillmap.models.security import LoginAttempt
 
@@ -17,6 +17,6 @@ __all__ = [
     "MAIL_STATES", "OutboxMessage",
     "PROJECT_STATUSES", "MEMBER_STATUSES", "Project", "ProjectRequirement", "TeamMember",
     "LEVELS", "PersonSkill", "Skill", "SkillArea", "SkillChange", "SkillProposal",
-    "EngineResult", "RoleTarget", "JOB_STATES", "LIVE_STATES", "DataChange", "DataVersion", "Job",
+    "EngineResult", "ReportSnapshot", "RoleTarget", "JOB_STATES", "LIVE_STATES", "DataChange", "DataVersion", "Job",
     "LoginAttempt",
 ]

@@ -41,3 +41,20 @@ class EngineResult(db.Model):
     payload: Mapped[str] = mapped_column(sa.Text, default="{}")
     computed_at: Mapped[datetime] = created_col()
     data_version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class ReportSnapshot(db.Model):
+    """A manager report computed by the ``reports`` job at one data version (pickled).
+
+    One row per organisation and key (report kind, language, smallest group shown);
+    every web process serves the same snapshot, "as of" its ``data_version``, until the
+    job stores a newer one.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = org_fk()
+    key: Mapped[str] = mapped_column(sa.String(80))
+    data_version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    computed_at: Mapped[datetime] = created_col()
+    payload: Mapped[bytes] = mapped_column(sa.LargeBinary)

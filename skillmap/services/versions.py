@@ -276,12 +276,15 @@ def _has_own_changes() -> bool:
                 or any(isinstance(o, WATCHED) for o in db.session.dirty))
 
 
-def memo(organisation_id: int, name: str, args: tuple, compute: Callable[[], T]) -> T:
+def memo(organisation_id: int, name: str, args: tuple, compute: Callable[[], T], *,
+         version: int | None = None) -> T:
     """``compute()``, or its value from an earlier call at the same data version.
 
+    ``version``: the data version the value belongs to when it is not the current one
+    (a page rendered from a report snapshot of an earlier version).
     Values are shared between requests and threads: callers must not change them.
     """
-    version = current(organisation_id)
+    version = current(organisation_id) if version is None else int(version)
     key = (organisation_id, name, args)
     with _LOCK:
         hit = _CACHE.get(key)

@@ -10,7 +10,9 @@ from flask_login import current_user
 from skillmap.extensions import db
 from skillmap.i18n import lang, spreadsheet_csv
 from skillmap.models import RoleTarget, Skill
-from skillmap.services import report_exports, reports, role_targets
+from markupsafe import Markup
+
+from skillmap.services import report_exports, report_snapshots, reports, role_targets, versions
 from skillmap.services.reports import Filters
 from skillmap.services.reports.people import HiddenGroup
 from skillmap.services.suppression import hidden_help, hidden_label
@@ -35,37 +37,66 @@ def _filters() -> tuple[FilterForm, Filters]:
     return form, Filters(unit_id, area_id)
 
 
-def _build(kind: str, f: Filters):
-    return reports.BUILDERS[kind](current_user.organisation_id, f,
-                                  current_app.config["PRIVACY_MIN_GROUP"], lang())
+def _build(kind: str, f: Filters) -> tuple[reports.Report, int, int]:
+    """The report a page or an export shows, the data version it shows, and how many
+    changes of data it is behind (0: current).
+
+    The unfiltered views of the snapshot kinds come from the ``reports`` job
+    (:mod:`skillmap.services.report_snapshots`), the same in every process;
+    ``?fresh=1`` (the "show the current figures" link) and the filtered views are
+    computed now, at the current version.
+    """
+    org = current_user.organisation_id
+    min_group = current_app.config["PRIVACY_MIN_GROUP"]
+    if f == Filters() and not request.args.get("fresh"):
+        snap = report_snapshots.latest(org, kind, lang(), min_group)
+        if snap is not None:
+            return snap.report, snap.data_version, snap.behind
+    return reports.BUILDERS[kind](org, f, min_group, lang()), versions.current(org), 0
 
 
-def _page(kind: str, template: str, **extra):
+def _page(kind: str, template: str, cache_body: bool = False, **extra):
+    """A report page. With ``cache_body`` the report's own part (its tables and charts,
+    which depend only on the report, the query string and the language) is rendered once
+    per data version and reused by every request until the data changes."""
     form, f = _filters()
-    report = _build(kind, f)
-    return render_template(template, report=report, form=form, f=f, charts=charts,
-                           min_group=current_app.config["PRIVACY_MIN_GROUP"],
-                           hidden_word=hidden_label(),
-                           hidden_help=hidden_help(current_app.config["PRIVACY_MIN_GROUP"]),
-                           **extra)
+    report, version, behind = _build(kind, f)
+    min_group = current_app.config["PRIVACY_MIN_GROUP"]
+    context = dict(report=report, form=form, f=f, charts=charts, min_group=min_group,
+                   hidden_word=hidden_label(), hidden_help=hidden_help(min_group),
+                   behind=behind, **extra)
+    if cache_body:
+        args = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "fresh"))
+        context["report_body"] = versions.memo(
+            current_user.organisation_id, "report_body", (kind, version, args, lang(), min_group),
+            lambda: _render_block(template, "report", context), version=version)
+    return render_template(template, **context)
+
+
+def _render_block(template: str, block: str, context: dict) -> Markup:
+    """One block of a template, rendered alone with the page's context."""
+    tmpl = current_app.jinja_env.get_template(template)
+    ctx = dict(context)
+    current_app.update_template_context(ctx)
+    return Markup("".join(tmpl.blocks[block](tmpl.new_context(ctx))))
 
 
 @bp.route("/matrix")
 @roles(*MANAGERS)
 def matrix():
-    return _page("matrix", "reports/matrix.html", shade=shade_class)
+    return _page("matrix", "reports/matrix.html", cache_body=True, shade=shade_class)
 
 
 @bp.route("/gaps")
 @roles(*MANAGERS)
 def gaps():
-    return _page("gaps", "reports/gaps.html")
+    return _page("gaps", "reports/gaps.html", cache_body=True)
 
 
 @bp.route("/growth")
 @roles(*MANAGERS)
 def growth():
-    return _page("growth", "reports/growth.html")
+    return _page("growth", "reports/growth.html", cache_body=True)
 
 
 @bp.route("/trends")
@@ -86,7 +117,19 @@ def export(kind: str, fmt: str):
     if kind not in reports.BUILDERS or fmt not in EXPORTS:
         abort(404)
     form, f = _filters()
-    report = _build(kind, f)
+    report, version, _behind = _build(kind, f)
+    args = tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k != "fresh"))
+    # the file is made once per data version, query string and language (openpyxl is slow)
+    body = versions.memo(current_user.organisation_id, "report_export",
+                         (kind, fmt, version, args, lang(), current_app.config["PRIVACY_MIN_GROUP"]),
+                         lambda: _export_body(report, f, fmt), version=version)
+    stamp = report.computed_at.strftime("%Y%m%d-%H%M")
+    return Response(body, mimetype=EXPORTS[fmt], headers={
+        "Content-Disposition": f'attachment; filename="skillmap-{kind}-{stamp}.{fmt}"',
+        "Cache-Control": "no-store"})
+
+
+def _export_body(report: reports.Report, f: Filters, fmt: str) -> bytes | str:
     choices = reports.filter_options(current_user.organisation_id, lang())
     opts = dict((str(k), v) for k, v in choices["units"])
     areas = dict((str(k), v) for k, v in choices["areas"])
@@ -97,11 +140,7 @@ def export(kind: str, fmt: str):
             (_("Privacy"), hidden_help(current_app.config["PRIVACY_MIN_GROUP"]))]
     maker = report_exports.to_csv if fmt == "csv" else report_exports.to_xlsx
     kw = spreadsheet_csv() if fmt == "csv" else {"info_sheet": _("Info")}
-    body = maker(str(report.title), report.computed_at, report.tables, info, **kw)
-    stamp = report.computed_at.strftime("%Y%m%d-%H%M")
-    return Response(body, mimetype=EXPORTS[fmt], headers={
-        "Content-Disposition": f'attachment; filename="skillmap-{kind}-{stamp}.{fmt}"',
-        "Cache-Control": "no-store"})
+    return maker(str(report.title), report.computed_at, report.tables, info, **kw)
 
 
 @bp.route("/people")
