@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .convert import to_matrix, validate_profiles
+from .convert import _to_matrix, validate_profiles
 
 __all__ = ["EngineModel", "prepare"]
 
@@ -88,7 +88,7 @@ def prepare(profiles) -> EngineModel:
     prof = validate_profiles(profiles)
     people = pd.Index(pd.unique(prof["person"]))
     skills = pd.Index(pd.unique(prof["skill"]))
-    pm = to_matrix(prof, people=people, skills=skills)
+    pm = _to_matrix(prof, people, skills)
     levels = pm.matrix
     binary = pm.binary()
     wish_rows = prof[(prof["level"] == 0) | prof["wants_to_grow"]]

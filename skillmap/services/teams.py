@@ -234,6 +234,16 @@ def _suggest(project: Project, options: Options) -> dict:
         Person.organisation_id == project.organisation_id, Person.id.in_(asked))).scalars()
                      ) if asked else set()
     _check(project, options, org_people)
+    # the same question at the same data version gets the same answer: computed once
+    key = (project.id, tuple(options.pins), tuple(options.excludes), options.max_per_unit,
+           options.growth_places, options.widen,
+           None if options.team is None else tuple(options.team))
+    data, result = versions.memo(project.organisation_id, "team_suggestion", key,
+                                 lambda: _compute(project, options))
+    return _view(project, options, data, result)
+
+
+def _compute(project: Project, options: Options):
     data = engine_input(project, options)
     if not len(data.requirements):
         raise NoRequirements()
@@ -254,7 +264,7 @@ def _suggest(project: Project, options: Options) -> dict:
         raise UnitCap() from exc
     except ValueError as exc:
         raise Unsolvable() from exc
-    return _view(project, options, data, result)
+    return data, result
 
 
 def _view(project, options, data, result) -> dict:
