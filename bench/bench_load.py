@@ -11,8 +11,12 @@ thread with its own session cookie, pausing 0.5-1.5 s between requests:
   open their profile again; 5 coordinators ask for the team of a staffing project
   and ask again with one option changed; 5 managers open the skills matrix and
   the gap report and download the matrix as XLSX;
-* mix with recompute (60 s, unless ``--no-recompute``): the same mix while a
-  queue consumer (``flask jobs-worker``) runs engine recomputes back to back.
+* mix with recompute (60 s, unless ``--no-recompute``): the same mix while the
+  queue consumer runs engine recomputes back to back (a new one queued every second).
+
+One queue consumer (``flask jobs-worker``) runs beside gunicorn from the start, as in
+production (``make run``): it computes the report snapshots after edits, which the
+managers' pages serve. Each phase's title says how many jobs of each kind it finished.
 
 For each phase and kind of request it prints count, p50, p95, p99, errors, the
 ratio of the p95 to the baseline's p95, and the server time read from the
@@ -414,6 +418,19 @@ class Recomputes(threading.Thread):
         super().start()
 
 
+def jobs_done(url: str, before: dict | None = None):
+    """Jobs finished by kind (since ``before``: a phrase for the phase's title)."""
+    eng = sa.create_engine(url)
+    with eng.connect() as conn:
+        now = dict(conn.execute(sa.text(
+            "SELECT kind, count(*) FROM job WHERE state = 'done' GROUP BY kind")).all())
+    eng.dispose()
+    if before is None:
+        return now
+    parts = [f"{now.get(k, 0) - before.get(k, 0)} {k}" for k in sorted(now)]
+    return "jobs done: " + (", ".join(parts) or "none")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -454,7 +471,12 @@ def main() -> None:
     cmd.append("skillmap:create_app()")
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=open(tmp / "gunicorn.log", "w"))
-    worker = None
+    # the queue consumer a production install runs beside the web server (``make run``):
+    # it computes the report snapshots and the engine results after edits
+    worker = subprocess.Popen([str(BIN / "flask"), "--app", "skillmap", "jobs-worker",
+                               "--workers", "1", "--no-periodic"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL,
+                              stderr=open(tmp / "jobs-worker.log", "w"))
     try:
         wait_up(base, server)
         kind = args.worker_class or "gthread (gunicorn.conf.py)"
@@ -476,20 +498,19 @@ def main() -> None:
         rec, wall = run_phase(anonymous, [login_page] * len(sessions), args.baseline, seed=1)
         report(f"baseline: login page, {len(sessions)} users", rec, wall, None)
         base_p95 = pct([r[0] * 1000 for r in rec.rows["login page"]], 0.95)
+        done = jobs_done(url)
         rec, wall = run_phase(sessions, flows, args.duration, seed=2)
         report(f"mix: {N_EMPLOYEES} employees, {N_COORDINATORS} coordinators, "
-               f"{N_MANAGERS} managers", rec, wall, base_p95)
+               f"{N_MANAGERS} managers ({jobs_done(url, done)})", rec, wall, base_p95)
         if not args.no_recompute:
-            worker = subprocess.Popen([str(BIN / "flask"), "--app", "skillmap", "jobs-worker",
-                                       "--workers", "1", "--no-periodic"], cwd=ROOT, env=env,
-                                      stdout=subprocess.DEVNULL,
-                                      stderr=open(tmp / "jobs-worker.log", "w"))
             loop = Recomputes(env, url, info["org_id"])
             loop.start()
+            done = jobs_done(url)
             rec, wall = run_phase(sessions, flows, args.duration, seed=3)
             loop.stop.set()
             loop.join()
-            report(f"mix while recomputes run ({loop.finished} finished)", rec, wall, base_p95)
+            report(f"mix while recomputes run ({loop.finished} finished; {jobs_done(url, done)})",
+                   rec, wall, base_p95)
             for failure in sorted(set(loop.failures)):
                 print(f"   queueing a recompute failed {loop.failures.count(failure)} times: "
                       f"{failure[:200]}")

@@ -20,6 +20,7 @@ import pytest
 from skillmap import create_app
 from skillmap.extensions import db
 from skillmap.models import Organisation, Person, PersonSkill, Skill, SkillArea, User
+import sqlalchemy as sa
 from tests.conftest import PASSWORD, scratch_database_url
 from tests.web.test_concurrency import Tab, sign_in
 
@@ -136,3 +137,58 @@ def test_an_edit_through_one_process_shows_at_once_in_the_other(two_servers):
         after = [_backups(m, anna) for m in (managers[1], managers[0])]
         assert after[0] == after[1] != before[0]
         assert "Collega6" in after[0]   # now the other trade backs her up best
+
+
+def _matrix(tab: Tab, query: str = "") -> tuple[str, bool]:
+    """The matrix table's text and whether the page says it is behind the data."""
+    status, html = tab.open("/reports/matrix" + query)
+    assert status == 200, status
+    table = re.search(r'<table[^>]*heatmap.*?</table>', html, re.S).group(0)
+    return re.sub(r"\s+", " ", table), "report-behind" in html
+
+
+def _run_snapshot_job(org_id: int) -> None:
+    """What the queue consumer does: the reports job, here in the test process."""
+    from skillmap.models import Job
+    from skillmap.services import jobs, report_snapshots
+
+    db.session.commit()
+    queued = db.session.scalar(sa.select(Job.id).where(
+        Job.organisation_id == org_id, Job.kind == report_snapshots.JOB_KIND,
+        Job.state == "queued"))
+    if queued is None:
+        queued = report_snapshots.request(org_id, origin="test", delay=0)[0].id
+        db.session.info.pop(jobs.PENDING, None)
+        db.session.commit()
+    assert jobs.run(queued) == "done"
+    db.session.expire_all()
+
+
+def test_both_processes_serve_the_same_report_snapshot_and_say_when_it_is_behind(two_servers):
+    from flask import current_app
+
+    a, b = two_servers["bases"]
+    org_id = db.session.scalar(sa.select(Organisation.id))
+    current_app.config["REPORT_SNAPSHOTS"] = True
+    _run_snapshot_job(org_id)
+    managers = [sign_in(base, "hr@due.coop") for base in (a, b)]
+    first = [_matrix(m) for m in managers]
+    assert first[0] == first[1] and not first[0][1]
+
+    employee = sign_in(a, "anna@due.coop")     # Anna adds five skills at level 5
+    for sid in two_servers["skills"][5:10]:
+        add = f"/profile/skills/add?skill={sid}"
+        status, _ = employee.open("/profile/skills/add", {
+            "skill_id": sid, "level": 5, "last_used_year": 2025, "note": "",
+            "csrf_token": employee.token(add)})
+        assert status == 302
+    # right after the edit both processes show the same snapshot and say it is behind;
+    # both give the same current figures on request
+    behind = [_matrix(m) for m in (managers[1], managers[0])]
+    assert behind[0] == behind[1] == (first[0][0], True)
+    fresh = [_matrix(m, "?fresh=1") for m in managers]
+    assert fresh[0] == fresh[1] and fresh[0][0] != first[0][0] and not fresh[0][1]
+
+    _run_snapshot_job(org_id)                  # the consumer catches up
+    after = [_matrix(m) for m in managers]
+    assert after[0] == after[1] == (fresh[0][0], False)

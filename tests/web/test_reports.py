@@ -369,3 +369,15 @@ def test_report_csv_follows_the_readers_spreadsheet(client, auth, coop, users, l
     assert body.startswith("\ufeff".encode("utf-8"))      # the BOM: Excel reads UTF-8
     first = body.decode("utf-8-sig").splitlines()[1]
     assert sep in first and first.split(sep)[0] in ("Calcolato il", "Computed at")
+
+
+@pytest.mark.parametrize("path", [f"/reports/{r}" for r in REPORTS] + ["/reports/gaps.xlsx"])
+def test_reports_of_a_cooperative_without_role_targets_or_job_titles(client, auth, org, taxonomy,
+                                                                     users, path):
+    for someone in db.session.scalars(sa.select(Person)):
+        someone.job_title = None
+    person = db.session.get(Person, users["employee"].person_id)
+    db.session.add(PersonSkill(person_id=person.id, skill_id=taxonomy["CARE-HOME"].id, level=3))
+    db.session.commit()
+    auth.login("manager")
+    assert client.get(path).status_code == 200

@@ -54,8 +54,10 @@ def _role_demand(organisation_id: int, unit_id: int | None) -> pd.DataFrame:
     targets = frame(sa.select(RoleTarget.job_title, RoleTarget.skill_id, RoleTarget.min_level)
                     .where(RoleTarget.organisation_id == organisation_id),
                     ["job_title", "skill_id", "min_level"])
+    targets["job_title"] = targets["job_title"].astype(object)  # no rows: not float
     people = in_unit(people_table(organisation_id), unit_id)
-    pairs = people[people["job_title"].notna()].merge(targets, on="job_title")
+    pairs = people[people["job_title"].notna()].astype({"job_title": object}).merge(
+        targets, on="job_title")
     prof = profile_table(organisation_id)
     prof = prof[prof["skill"].isin(targets["skill_id"].unique())]
     pairs = pairs.merge(prof[["person", "skill", "level"]].rename(columns={"skill": "skill_id"}),
