@@ -174,6 +174,8 @@ def test_both_processes_serve_the_same_report_snapshot_and_say_when_it_is_behind
     managers = [sign_in(base, "hr@due.coop") for base in (a, b)]
     first = [_matrix(m) for m in managers]
     assert first[0] == first[1] and not first[0][1]
+    area = db.session.scalar(sa.select(SkillArea.id))
+    first_area = [_matrix(m, f"?area={area}") for m in managers]   # a filtered view
 
     employee = sign_in(a, "anna@due.coop")     # Anna adds five skills at level 5
     for sid in two_servers["skills"][5:10]:
@@ -188,6 +190,9 @@ def test_both_processes_serve_the_same_report_snapshot_and_say_when_it_is_behind
     assert behind[0] == behind[1] == (first[0][0], True)
     fresh = [_matrix(m, "?fresh=1") for m in managers]
     assert fresh[0] == fresh[1] and fresh[0][0] != first[0][0] and not fresh[0][1]
+    # filtered views are computed at the current version: new at once in both
+    by_area = [_matrix(m, f"?area={area}") for m in (managers[1], managers[0])]
+    assert by_area[0] == by_area[1] != first_area[0] and not by_area[0][1]
 
     _run_snapshot_job(org_id)                  # the consumer catches up
     after = [_matrix(m) for m in managers]
