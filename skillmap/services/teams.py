@@ -7,6 +7,8 @@ Suggestions are advice: a coordinator decides and invites.
 """
 from __future__ import annotations
 
+import hashlib
+
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -234,19 +236,37 @@ def _suggest(project: Project, options: Options) -> dict:
         Person.organisation_id == project.organisation_id, Person.id.in_(asked))).scalars()
                      ) if asked else set()
     _check(project, options, org_people)
-    # the same question at the same data version gets the same answer: computed once
-    key = (project.id, tuple(options.pins), tuple(options.excludes), options.max_per_unit,
-           options.growth_places, options.widen,
-           None if options.team is None else tuple(options.team))
-    data, result = versions.memo(project.organisation_id, "team_suggestion", key,
-                                 lambda: _compute(project, options))
+    data = engine_input(project, options)   # from the versioned tables: a few ms
+    if not len(data.requirements):
+        raise NoRequirements()
+    # the same question on the same data gets the same answer: the engine runs once per
+    # distinct input, so an edit elsewhere in the organisation (another skill, someone who
+    # is not a candidate) does not make the next view solve again
+    key = (project.id, project.team_size, _fingerprint(data, options))
+    result = versions.memo(project.organisation_id, "team_suggestion", key,
+                           lambda: _solve(project, options, data), version=0)
     return _view(project, options, data, result)
 
 
-def _compute(project: Project, options: Options):
-    data = engine_input(project, options)
-    if not len(data.requirements):
-        raise NoRequirements()
+def _fingerprint(data: EngineInput, options: Options) -> str:
+    """A digest of everything the engine is given."""
+    h = hashlib.blake2b(digest_size=20)
+    for col in ("person", "skill", "level", "wants_to_grow"):
+        h.update(np.ascontiguousarray(data.profiles[col].to_numpy()).tobytes())
+    req = data.requirements
+    h.update(np.ascontiguousarray(req.index.to_numpy()).tobytes())
+    for col in ("skill", "min_level", "weight", "count"):
+        h.update(np.ascontiguousarray(req[col].to_numpy()).tobytes())
+    h.update(np.asarray(data.candidates, dtype=np.int64).tobytes())
+    if data.units is not None:
+        h.update(np.asarray(data.units.index, dtype=np.int64).tobytes())
+        h.update(np.asarray(data.units.to_numpy(), dtype=np.int64).tobytes())
+    h.update(repr((options.pins, options.excludes, options.max_per_unit, options.growth_places,
+                   options.widen, options.team, data.units is None)).encode())
+    return h.hexdigest()
+
+
+def _solve(project: Project, options: Options, data: EngineInput):
     common = dict(candidates=data.candidates, exclude=options.excludes, seed=SEED,
                   max_per_unit=options.max_per_unit,
                   units=data.units,
@@ -264,7 +284,7 @@ def _compute(project: Project, options: Options):
         raise UnitCap() from exc
     except ValueError as exc:
         raise Unsolvable() from exc
-    return data, result
+    return result
 
 
 def _view(project, options, data, result) -> dict:

@@ -48,7 +48,7 @@ WATCHED = (Person, PersonSkill, SkillChange, Skill, SkillArea, Unit, Project, Pr
            TeamMember, RoleTarget)
 _WATCHED_TABLES = frozenset(m.__table__.name for m in WATCHED)
 #: entries kept in the process (a profile table of 10,000 people is about 2 MB)
-MAX_ENTRIES = 64
+MAX_ENTRIES = 128
 #: a cached value further behind than this many versions is reloaded, not patched
 MAX_PATCH_VERSIONS = 500
 #: the change log keeps this many versions per organisation

@@ -388,3 +388,32 @@ def test_a_suggestion_audits_everyone_it_names_and_they_see_it(client, auth, lab
     auth.login("employee")                            # Anna, named in the suggestion
     page = client.get("/profile").get_data(as_text=True)
     assert "Ti ha visto nella proposta di un gruppo di lavoro" in page and "Bruno Bianchi" in page
+
+
+def test_the_engine_runs_once_per_distinct_question_not_per_edit(client, auth, lab, taxonomy,
+                                                                  monkeypatch):
+    """Cached by what the engine is given: an edit that changes nothing it reads (a skill
+    no requirement asks for) reuses the answer; an edit of a required skill does not."""
+    from skillmap.services import teams
+
+    calls = []
+    real = teams.suggest_team
+    monkeypatch.setattr(teams, "suggest_team", lambda *a, **k: calls.append(1) or real(*a, **k))
+    auth.login("coordinator")
+    path = f"/projects/{lab['project'].id}/team"
+    first = client.get(path).get_data(as_text=True)
+    assert len(calls) == 1
+    client.get(path)
+    assert len(calls) == 1                               # same data, same options
+    db.session.add(PersonSkill(person_id=lab["ids"]["Gen"], skill_id=taxonomy["CARE-HOME"].id,
+                               level=4))                  # no requirement asks for it
+    db.session.commit()
+    assert team_names(client.get(path).get_data(as_text=True)) == team_names(first)
+    assert len(calls) == 1
+    db.session.add(PersonSkill(person_id=lab["ids"]["Sam"], skill_id=taxonomy["ICT-PY"].id,
+                               level=5))                  # Sam now covers Python and SQL 2
+    db.session.commit()
+    client.get(path)
+    assert len(calls) == 2
+    client.get(path + "?asked=1&max_per_unit=1")        # another option: another question
+    assert len(calls) == 3
