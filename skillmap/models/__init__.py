@@ -10,6 +10,7 @@ from skillmap.models.skills import (LEVELS, PersonSkill, Skill, SkillArea, Skill
 from skillmap.models.analytics import EngineResult, RoleTarget
 from skillmap.models.jobs import JOB_STATES, LIVE_STATES, DataChange, DataVersion, Job
 from skillmap.models.security import LoginAttempt
+from skillmap.models.api import API_SCOPES, ApiToken
 
 __all__ = [
     "AuditEvent", "ErasureRequest", "ROLES", "Organisation", "Person", "Unit", "User",
@@ -18,5 +19,5 @@ __all__ = [
     "PROJECT_STATUSES", "MEMBER_STATUSES", "Project", "ProjectRequirement", "TeamMember",
     "LEVELS", "PersonSkill", "Skill", "SkillArea", "SkillChange", "SkillProposal",
     "EngineResult", "RoleTarget", "JOB_STATES", "LIVE_STATES", "DataChange", "DataVersion", "Job",
-    "LoginAttempt",
+    "LoginAttempt", "API_SCOPES", "ApiToken",
 ]
