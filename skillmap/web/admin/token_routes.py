@@ -53,7 +53,7 @@ def api_tokens_page():
             form.name.errors = list(form.name.errors or []) + [_("This token cannot be created.")]
         else:
             db.session.commit()
-            created = {"token": token, "clear": clear}
+            created = {"token": token, "text": clear}
             form = TokenForm(formdata=None)
     return render_template("admin/api_tokens.html", form=form, created=created,
                            tokens=api_tokens.tokens(current_user.organisation_id),

@@ -50,7 +50,6 @@ FIELD_MESSAGES = {
     "Not a valid email address.": _l("Not a valid email address."),
     "Not a valid number.": _l("Not a valid number."),
     "Invalid value.": _l("Invalid value."),
-    "Length must be between 1 and 100.": _l("Length must be between 1 and 100."),
 }
 
 
