@@ -10,8 +10,18 @@ import pytest
 import sqlalchemy as sa
 
 from skillmap.extensions import db
-from skillmap.models import (ApiToken, AuditEvent, Organisation, Person, PersonSkill, Project,
-                             Skill, SkillChange, TeamMember, Unit)
+from skillmap.models import (
+    ApiToken,
+    AuditEvent,
+    Organisation,
+    Person,
+    PersonSkill,
+    Project,
+    Skill,
+    SkillChange,
+    TeamMember,
+    Unit,
+)
 from skillmap.models.base import utcnow
 from skillmap.services import api_tokens, audit
 from tests.conftest import csrf_token

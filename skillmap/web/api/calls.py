@@ -144,7 +144,7 @@ def after_id(resource: str, cursor: str | None) -> int:
         kind, org, last = _serializer().loads(cursor)
     except (BadSignature, ValueError, TypeError):
         raise Problem(400, _l("This cursor is not valid: use the next_cursor of a page."),
-                      field="cursor")
+                      field="cursor") from None
     if kind != resource or org != current_token().organisation_id or not isinstance(last, int):
         raise Problem(400, _l("This cursor is not valid: use the next_cursor of a page."),
                       field="cursor")

@@ -7,12 +7,28 @@ from sqlalchemy.orm import selectinload
 
 from skillmap.models import Project, ProjectRequirement, Skill, SkillArea, TeamMember, Unit
 from skillmap.web.api import bp
-from skillmap.web.api.calls import (aware, current_token, disclose, etag_or_304, in_org, page,
-                                    token_auth, with_etag)
+from skillmap.web.api.calls import (
+    aware,
+    current_token,
+    disclose,
+    etag_or_304,
+    in_org,
+    page,
+    token_auth,
+    with_etag,
+)
 from skillmap.web.api.people import utc
-from skillmap.web.api.schemas import (AreasPage, PageQuery, ProjectOut, ProjectsPage,
-                                      ProjectsQuery, SkillOut, SkillsPage, SkillsQuery,
-                                      UnitsPage)
+from skillmap.web.api.schemas import (
+    AreasPage,
+    PageQuery,
+    ProjectOut,
+    ProjectsPage,
+    ProjectsQuery,
+    SkillOut,
+    SkillsPage,
+    SkillsQuery,
+    UnitsPage,
+)
 
 NOT_MODIFIED = "Not modified: your copy (If-None-Match) is current."
 

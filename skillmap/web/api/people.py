@@ -15,10 +15,27 @@ from skillmap.services import people as people_service
 from skillmap.services import profiles
 from skillmap.services.errors import ConflictError
 from skillmap.web.api import bp
-from skillmap.web.api.calls import (aware, Problem, actor, current_token, disclose, etag_or_304, in_org,
-                                    page, token_auth, with_etag)
-from skillmap.web.api.schemas import (PeoplePage, PeopleQuery, PersonChange, PersonIn, PersonOut,
-                                      ProfileSkillIn, ProfileSkillOut)
+from skillmap.web.api.calls import (
+    Problem,
+    actor,
+    aware,
+    current_token,
+    disclose,
+    etag_or_304,
+    in_org,
+    page,
+    token_auth,
+    with_etag,
+)
+from skillmap.web.api.schemas import (
+    PeoplePage,
+    PeopleQuery,
+    PersonChange,
+    PersonIn,
+    PersonOut,
+    ProfileSkillIn,
+    ProfileSkillOut,
+)
 
 UNIT_UNKNOWN = _l("Choose a unit from the list.")
 ENDED = _l("This person's work has ended: their profile is read-only.")
@@ -47,7 +64,8 @@ def utc(moment):
     try:
         return moment.astimezone(timezone.utc)
     except (OverflowError, ValueError):
-        raise Problem(422, _l("This date and time is out of range."), field="updated_since")
+        raise Problem(422, _l("This date and time is out of range."),
+                      field="updated_since") from None
 
 
 @bp.route("/people", methods=["GET"])
@@ -123,7 +141,7 @@ def _save(data: people_service.PersonData, person: Person | None) -> Person:
     except people_service.PersonError as exc:
         message = str(PERSON_ERRORS.get((exc.field, exc.reason),
                                         _l("This value cannot be saved.")))
-        raise Problem(422, message, field=exc.field, errors={exc.field: [message]})
+        raise Problem(422, message, field=exc.field, errors={exc.field: [message]}) from None
     db.session.commit()
     return person
 
@@ -207,9 +225,9 @@ def put_skill(body, person_id: int, skill_id: int):
             status = 200
     except profiles.ProfileError as exc:
         raise Problem(422, exc.message, field=exc.field,
-                      errors={exc.field: [str(exc.message)]})
+                      errors={exc.field: [str(exc.message)]}) from None
     except (profiles.StaleEdit, ConflictError):
-        raise Problem(409, STALE)
+        raise Problem(409, STALE) from None
     db.session.commit()
     ps = db.session.get(PersonSkill, ps.id)
     db.session.refresh(ps)
@@ -231,6 +249,6 @@ def delete_skill(person_id: int, skill_id: int):
     try:
         profiles.remove_skill(ps, None, actor=actor())
     except profiles.StaleEdit:
-        raise Problem(409, STALE)
+        raise Problem(409, STALE) from None
     db.session.commit()
     return ""

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 
 from flask import Response, current_app, request
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.http import HTTP_STATUS_CODES
 
 PROBLEM_TYPE = "application/problem+json"
