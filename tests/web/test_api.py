@@ -441,3 +441,27 @@ def test_api_answers_carry_the_security_headers_and_no_cors(client, users, read)
     assert "Content-Security-Policy" in resp.headers
     assert "Access-Control-Allow-Origin" not in resp.headers
     assert "Set-Cookie" not in resp.headers
+
+
+def test_a_read_call_writes_only_its_audit_rows_and_the_tokens_last_use(app, client, users,
+                                                                        read):
+    """Like a page view, a GET writes the audit trail of who saw whom, nothing else (and the
+    token's last use, at most once a minute, in the same commit)."""
+    import re
+
+    writes = []
+
+    def watch(conn, cursor, statement, params, context, executemany):
+        if re.match(r"\s*(INSERT|UPDATE|DELETE)\b", statement, re.I):
+            writes.append(re.search(r"(?:INTO|UPDATE|FROM)\s+\"?(\w+)", statement, re.I)[1])
+
+    sa.event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        for _ in range(2):
+            for path in ("/api/v1/people", f"/api/v1/people/{users['employee'].person_id}",
+                         "/api/v1/projects", "/api/v1/units"):
+                assert client.get(path, headers=bearer(read)).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", watch)
+    assert set(writes) == {"audit_event", "api_token"}
+    assert writes.count("api_token") == 1  # the last use, once a minute

@@ -7,8 +7,12 @@
   document (``/api/v1/openapi.json``); :mod:`.docs` renders it as the reference page.
 
 A new resource (training records, for instance) is one more module that adds routes to
-:data:`bp` with ``@bp.response``/``@bp.arguments``, calls :func:`.calls.disclose` for the
-people it shows and :func:`.calls.etag_or_304` for its ETag, and is imported below.
+:data:`bp` with ``@bp.response``/``@bp.arguments``, pages with :func:`.calls.page`, calls
+:func:`.calls.disclose` for the people it shows and :func:`.calls.etag_or_304` for its ETag,
+and is imported in :func:`init_app`; its model must be in
+:data:`skillmap.services.versions.WATCHED` (its changes then move the data version, which
+is what keeps the ETags honest). Nothing else changes: tokens, audit, problems, the OpenAPI
+document, the reference page and the schemathesis run pick it up by themselves.
 
 Requests under ``/api/v1/`` have no session: a cookie neither signs anybody in nor is
 set (see :class:`SessionlessApi`); there is no CSRF token because nothing authenticates
