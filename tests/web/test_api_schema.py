@@ -26,7 +26,7 @@ from skillmap.services import api_tokens
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
-#: examples per operation, mode and token: 13 operations x 2 modes x 2 tokens x 6 calls
+#: examples per operation, mode and token: 12 operations x 2 modes x 2 tokens x 6 = 288 calls
 EXAMPLES = 6
 
 
