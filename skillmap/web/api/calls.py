@@ -111,6 +111,11 @@ def disclose(person_ids, what: str) -> None:
 
 # -------------------------------------------------------------------------- ETag, cursor
 
+#: how the OpenAPI document describes the ETag of a read
+ETAG_HEADER = {"ETag": {"description": "Send it back as If-None-Match: 304 while nothing "
+                                       "changed.", "schema": {"type": "string"}}}
+
+
 def etag() -> str:
     version = versions.current(current_token().organisation_id)
     args = sorted(request.args.items(multi=True))

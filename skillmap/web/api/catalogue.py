@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from skillmap.models import Project, ProjectRequirement, Skill, SkillArea, TeamMember, Unit
 from skillmap.web.api import bp
 from skillmap.web.api.calls import (
+    ETAG_HEADER,
     aware,
     current_token,
     disclose,
@@ -39,7 +40,7 @@ def _org() -> int:
 
 @bp.route("/units", methods=["GET"])
 @bp.arguments(PageQuery, location="query", as_kwargs=True)
-@bp.response(200, UnitsPage)
+@bp.response(200, UnitsPage, headers=ETAG_HEADER)
 @bp.alt_response(304, description=NOT_MODIFIED)
 @token_auth
 def list_units(**args):
@@ -56,7 +57,7 @@ def list_units(**args):
 
 @bp.route("/taxonomy/areas", methods=["GET"])
 @bp.arguments(PageQuery, location="query", as_kwargs=True)
-@bp.response(200, AreasPage)
+@bp.response(200, AreasPage, headers=ETAG_HEADER)
 @bp.alt_response(304, description=NOT_MODIFIED)
 @token_auth
 def list_areas(**args):
@@ -82,7 +83,7 @@ def skill_dict(s: Skill) -> dict:
 
 @bp.route("/taxonomy/skills", methods=["GET"])
 @bp.arguments(SkillsQuery, location="query", as_kwargs=True)
-@bp.response(200, SkillsPage)
+@bp.response(200, SkillsPage, headers=ETAG_HEADER)
 @bp.alt_response(304, description=NOT_MODIFIED)
 @token_auth
 def list_skills(**args):
@@ -98,7 +99,7 @@ def list_skills(**args):
 
 
 @bp.route("/taxonomy/skills/<int:skill_id>", methods=["GET"])
-@bp.response(200, SkillOut)
+@bp.response(200, SkillOut, headers=ETAG_HEADER)
 @bp.alt_response(304, description=NOT_MODIFIED)
 @token_auth
 def get_skill(skill_id: int):
@@ -136,7 +137,7 @@ def _disclose_teams(projects) -> None:
 
 @bp.route("/projects", methods=["GET"])
 @bp.arguments(ProjectsQuery, location="query", as_kwargs=True)
-@bp.response(200, ProjectsPage)
+@bp.response(200, ProjectsPage, headers=ETAG_HEADER)
 @bp.alt_response(304, description=NOT_MODIFIED)
 @token_auth
 def list_projects(**args):
@@ -159,7 +160,7 @@ def list_projects(**args):
 
 
 @bp.route("/projects/<int:project_id>", methods=["GET"])
-@bp.response(200, ProjectOut)
+@bp.response(200, ProjectOut, headers=ETAG_HEADER)
 @bp.alt_response(304, description=NOT_MODIFIED)
 @token_auth
 def get_project(project_id: int):

@@ -16,6 +16,7 @@ from skillmap.services import profiles
 from skillmap.services.errors import ConflictError
 from skillmap.web.api import bp
 from skillmap.web.api.calls import (
+    ETAG_HEADER,
     Problem,
     actor,
     aware,
@@ -70,7 +71,7 @@ def utc(moment):
 
 @bp.route("/people", methods=["GET"])
 @bp.arguments(PeopleQuery, location="query", as_kwargs=True)
-@bp.response(200, PeoplePage)
+@bp.response(200, PeoplePage, headers=ETAG_HEADER)
 @bp.alt_response(304, description="Not modified: your copy (If-None-Match) is current.")
 @token_auth
 def list_people(**args):
@@ -102,7 +103,7 @@ def list_people(**args):
 
 
 @bp.route("/people/<int:person_id>", methods=["GET"])
-@bp.response(200, PersonOut)
+@bp.response(200, PersonOut, headers=ETAG_HEADER)
 @bp.alt_response(304, description="Not modified: your copy (If-None-Match) is current.")
 @token_auth
 def get_person(person_id: int):
