@@ -185,7 +185,69 @@ def check_config_cmd():
     raise SystemExit(1)
 
 
+@click.group("api-token")
+def api_token_cmd():
+    """Bearer tokens of the HR API (/api/v1/): create, list, revoke."""
+
+
+@api_token_cmd.command("create")
+@click.option("--name", required=True, help="What uses the token (e.g. the payroll system).")
+@click.option("--scope", required=True, type=click.Choice(["read", "write"]),
+              help="read: every resource; write: also people and profile skills.")
+@click.option("--expires", "expires_days", type=click.IntRange(1, 3650), default=None,
+              help="Days until the token stops working (default: never).")
+@with_appcontext
+def api_token_create_cmd(name, scope, expires_days):
+    """Create a token and print it, once: only its fingerprint is kept."""
+    from skillmap.services import api_tokens
+
+    try:
+        token, clear = api_tokens.create_token(_organisation().id, name, scope,
+                                               expires_days=expires_days, actor=None)
+    except api_tokens.TokenError as exc:
+        raise click.ClickException(f"cannot create the token: {exc.reason}") from exc
+    db.session.commit()
+    expires = token.expires_at.date().isoformat() if token.expires_at else "never"
+    click.echo(f"Token {token.id} {name!r} ({scope}, expires: {expires}). Copy it now, it is "
+               "not shown again:")
+    click.echo(clear)
+
+
+@api_token_cmd.command("list")
+@with_appcontext
+def api_token_list_cmd():
+    """The organisation's tokens: id, state, scope, name, expiry, last use."""
+    from skillmap.services import api_tokens
+
+    rows = api_tokens.tokens(_organisation().id)
+    if not rows:
+        click.echo("No API token.")
+    for t in rows:
+        expires = t.expires_at.date().isoformat() if t.expires_at else "never"
+        used = t.last_used_at.isoformat(timespec="minutes") if t.last_used_at else "never"
+        click.echo(f"{t.id}\t{api_tokens.state(t)}\t{t.scope}\t{t.name}\t{t.prefix}...\t"
+                   f"expires {expires}\tlast used {used}")
+
+
+@api_token_cmd.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def api_token_revoke_cmd(token_id):
+    """Revoke token TOKEN_ID (see `api-token list`): it stops working at once."""
+    from skillmap.models import ApiToken
+    from skillmap.services import api_tokens
+
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.organisation_id != _organisation().id:
+        raise click.ClickException(f"no token {token_id}")
+    if not api_tokens.revoke_token(token, actor=None):
+        click.echo(f"Token {token_id} was already revoked.")
+        return
+    db.session.commit()
+    click.echo(f"Token {token_id} {token.name!r} revoked.")
+
+
 def register(app: Flask) -> None:
     for cmd in (load_taxonomy_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd,
-                jobs_worker_cmd, backup_cmd, restore_cmd, check_config_cmd):
+                jobs_worker_cmd, backup_cmd, restore_cmd, check_config_cmd, api_token_cmd):
         app.cli.add_command(cmd)

@@ -1,7 +1,7 @@
 """Language choice and template helpers for Italian-first pages."""
 from __future__ import annotations
 
-from flask import current_app, has_request_context, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
 
@@ -43,10 +43,14 @@ PROJECT_STATUS_NAMES = {
 
 
 def select_locale() -> str:
-    """The user's language, else the one picked on the login page, else Italian."""
+    """The user's language, else the one picked on the login page, else Italian; for the
+    HR API, the caller's ``Accept-Language``."""
     langs = current_app.config["LANGUAGES"]
     if not has_request_context():  # a command or a queue task: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if g.get("locale_from_browser"):  # the HR API: no session, the caller's Accept-Language
+        return (request.accept_languages.best_match(langs)
+                or current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in langs:
         return current_user.locale
     chosen = session.get("lang")

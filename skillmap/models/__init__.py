@@ -10,6 +10,7 @@ from skillmap.models.skills import (LEVELS, PersonSkill, Skill, SkillArea, Skill
 from skillmap.models.analytics import EngineResult, ReportSnapshot, RoleTarget
 from skillmap.models.jobs import JOB_STATES, LIVE_STATES, DataChange, DataVersion, Job
 from skillmap.models.security import LoginAttempt
+from skillmap.models.api import API_SCOPES, ApiToken
 
 __all__ = [
     "AuditEvent", "ErasureRequest", "ROLES", "Organisation", "Person", "Unit", "User",
@@ -17,6 +18,6 @@ __all__ = [
     "MAIL_STATES", "OutboxMessage",
     "PROJECT_STATUSES", "MEMBER_STATUSES", "Project", "ProjectRequirement", "TeamMember",
     "LEVELS", "PersonSkill", "Skill", "SkillArea", "SkillChange", "SkillProposal",
-    "EngineResult", "ReportSnapshot", "RoleTarget", "JOB_STATES", "LIVE_STATES", "DataChange", "DataVersion", "Job",
-    "LoginAttempt",
+    "EngineResult", "ReportSnapshot", "RoleTarget", "JOB_STATES", "LIVE_STATES", "DataChange",
+    "DataVersion", "Job", "LoginAttempt", "API_SCOPES", "ApiToken",
 ]

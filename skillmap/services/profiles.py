@@ -321,6 +321,9 @@ def disclosure_context(event: AuditEvent) -> str:
             detail.get("list"), _l("Listed you behind a figure of the skills matrix (report)"))
     if event.action == "audit.exported":
         return _l("Exported audit records about you")
+    if event.action == "api.read":
+        return _l("An HR program read your data through the API (token: %(name)s)",
+                  name=detail.get("token", ""))
     return event.action
 
 

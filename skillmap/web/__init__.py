@@ -34,3 +34,6 @@ def register(app: Flask) -> None:
     timing.init_app(app)
     errors.init_app(app)
     nav.init_app(app)
+    # the HR API last: its hooks wrap the others (no session, problem details)
+    from skillmap.web import api
+    api.init_app(app)

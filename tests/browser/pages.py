@@ -201,3 +201,12 @@ PAGES += [
     Page("anonymous", "auth.forgot_password"),
     Page("anonymous", "auth.set_password", _a_live_link),
 ]
+
+# HR API (issue 16): the token page and the reference page; the API answers JSON
+PAGES += [
+    Page("admin", "admin.api_tokens"),
+    Page("admin", "api_docs.reference"),
+]
+NOT_HTML |= {"api_docs.openapi_json", "api.list_people", "api.get_person", "api.list_units",
+             "api.list_areas", "api.list_skills", "api.get_skill", "api.list_projects",
+             "api.get_project"}

@@ -5,7 +5,8 @@ from werkzeug.routing import Rule
 
 from skillmap.web.access import ALL_ROLES
 
-PUBLIC = {"auth.login", "auth.forgot_password", "auth.set_password", "health.healthz", "static"}
+PUBLIC = {"auth.login", "auth.forgot_password", "auth.set_password", "health.healthz", "static",
+          "api_docs.openapi_json"}  # the OpenAPI document holds no data
 
 
 def _sample_url(rule: Rule) -> str:
