@@ -185,7 +185,47 @@ def check_config_cmd():
     raise SystemExit(1)
 
 
+@click.command("import-people")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; "
+              "write nothing.")
+@click.option("--only-valid", is_flag=True, help="Import the valid rows even when other rows "
+              "have problems (they are listed and skipped).")
+@click.option("--create-units", is_flag=True, help="Create the units the file names that do "
+              "not exist yet (otherwise they are problems).")
+@click.option("--lang", "locale", type=click.Choice(["it", "en"]), default=None,
+              help="Language of the report (default: the installation's).")
+@with_appcontext
+def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: bool,
+                      locale: str | None):
+    """Import people and their skills from a CSV or XLSX FILE (one row per person and skill).
+
+    Exit status: 0 imported (or, with --dry-run, valid), 1 something is invalid (the report
+    is printed, nothing is written), 2 bad argument or unreadable file.
+    """
+    import sys
+
+    from flask_babel import force_locale
+
+    from skillmap.services import importing, people_import
+
+    import os
+
+    org = _organisation()
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        status = importing.run_command(
+            file, read=people_import.read_file,
+            validate=lambda table: people_import.validate(
+                org.id, table, create_units=create_units, filename=os.path.basename(file)),
+            apply=None if dry_run else (lambda plan: people_import.apply(
+                plan, actor_id=None, only_valid=only_valid)),
+            only_valid=only_valid, echo=click.echo,
+            echo_err=lambda msg: click.echo(msg, err=True))
+    sys.exit(status)
+
+
 def register(app: Flask) -> None:
     for cmd in (load_taxonomy_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd,
-                jobs_worker_cmd, backup_cmd, restore_cmd, check_config_cmd):
+                jobs_worker_cmd, backup_cmd, restore_cmd, check_config_cmd,
+                import_people_cmd):
         app.cli.add_command(cmd)
