@@ -155,8 +155,8 @@ def read_path(path: str, *, columns: Mapping[str, Iterable[str]], **kw) -> Table
 
 def read_table(data: bytes, filename: str, *, columns: Mapping[str, Iterable[str]],
                sheets: Iterable[str] = (), max_bytes: int = MAX_BYTES,
-               max_rows: int = MAX_ROWS, max_zip_entries: int = MAX_ZIP_ENTRIES,
-               max_unzipped: int = MAX_UNZIPPED) -> Table:
+               max_rows: int = MAX_ROWS, max_zip_entries: int | None = None,
+               max_unzipped: int | None = None) -> Table:
     """Read ``data`` (the bytes of ``filename``) as a table.
 
     Parameters
@@ -175,7 +175,8 @@ def read_table(data: bytes, filename: str, *, columns: Mapping[str, Iterable[str
         raise TabularError("empty")
     aliases = _aliases(columns)
     if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data, aliases, tuple(sheets), max_rows, max_zip_entries, max_unzipped)
+        return _read_xlsx(data, aliases, tuple(sheets), max_rows,
+                          max_zip_entries or MAX_ZIP_ENTRIES, max_unzipped or MAX_UNZIPPED)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise TabularError("xls")
     if filename.lower().endswith((".xlsx", ".xlsm")):
