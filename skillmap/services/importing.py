@@ -9,8 +9,8 @@ An import (see docs/IMPORTS.md) is a small class with
 * ``apply(plan, only_valid=...) -> dict``: writes with flush only; the view or the
   command commits once, so a failure (or a cancelled import) leaves nothing behind.
 
-:func:`run_command` is the body of an import command (exit status 0 imported,
-1 invalid, 2 unreadable); :func:`park` / :func:`unpark` keep an upload between the
+:func:`skillmap.cli.run_import` is the body of an import command (exit status 0
+imported, 1 invalid, 2 unreadable); :func:`park` / :func:`unpark` keep an upload between the
 preview and the confirmation (a file in ``IMPORT_DIR``, owned by one user, kept
 at most ``PARK_HOURS``).
 """
@@ -20,16 +20,15 @@ import os
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Callable
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from skillmap.services.tabular import Table, TabularError, looks_like_formula
+from skillmap.services.tabular import Table, looks_like_formula
 
 __all__ = ["EXIT_IMPORTED", "EXIT_INVALID", "EXIT_UNREADABLE", "Plan", "PreviewLine",
            "Problem", "Report", "check_columns", "check_formulas", "discard", "park",
-           "run_command", "unpark"]
+           "unpark"]
 
 EXIT_IMPORTED, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 #: problems listed in full; beyond this the report says how many more there are
@@ -199,48 +198,3 @@ def discard(token: str, user_id: int) -> None:
     path = _path(token, user_id)
     if path and os.path.exists(path):
         os.remove(path)
-
-
-# ------------------------------------------------------------------------- the command
-
-def run_command(path: str, *, read: Callable[[str], Table], validate: Callable[[Table], Plan],
-                apply: Callable[[Plan], dict] | None, only_valid: bool, echo=print,
-                echo_err=print) -> int:
-    """Read, validate, print the report and preview, apply and commit (unless ``apply``
-    is None: a dry run). Returns the exit status; nothing is written unless it is 0 and
-    ``apply`` was given."""
-    from flask_babel import gettext as _
-
-    from skillmap.extensions import db
-
-    try:
-        table = read(path)
-    except TabularError as exc:
-        echo_err(exc.message())
-        return EXIT_UNREADABLE
-    try:
-        plan = validate(table)
-        report = plan.report
-        if report.problems or report.unknown_columns:
-            echo(report.text())
-        for line in plan.preview:
-            echo(_("%(label)s: %(c)d new, %(u)d changed, %(n)d unchanged", label=line.label,
-                   c=line.created, u=line.updated, n=line.unchanged)
-                 + (f" ({', '.join(line.examples)})" if line.examples else ""))
-        if report.fatal or (report.problems and not only_valid):
-            db.session.rollback()
-            echo(_("Nothing was imported."))
-            return EXIT_INVALID
-        if apply is None:
-            db.session.rollback()
-            echo(_("Dry run: nothing was written."))
-            return EXIT_IMPORTED if report.ok else EXIT_INVALID
-        apply(plan)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    echo(_("Imported %(n)d rows.", n=report.good_rows) if report.ok else
-         _("Imported the %(n)d valid rows; %(bad)d rows were skipped.", n=report.good_rows,
-           bad=report.bad_rows))
-    return EXIT_IMPORTED
