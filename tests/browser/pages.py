@@ -201,3 +201,8 @@ PAGES += [
     Page("anonymous", "auth.forgot_password"),
     Page("anonymous", "auth.set_password", _a_live_link),
 ]
+
+# Bulk import of people and skills (issue 11); the preview (a POST) is checked in
+# test_import_journey.py, on a server of its own
+NOT_HTML |= {"admin.import_people_template"}
+PAGES += [Page("admin", "admin.import_people")]
