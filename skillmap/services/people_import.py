@@ -386,7 +386,7 @@ def _good(plan: PeoplePlan, rows) -> bool:
 
 def _person_changes(plan: PeoplePlan, p: _PersonRow) -> dict:
     """The columns of an existing person that the file changes (empty cells change nothing)."""
-    pid, first, last, unit_id, title, rel = plan.existing[p.email.lower()]
+    _, first, last, unit_id, title, rel = plan.existing[p.email.lower()]
     out = {}
     if p.first_name != first:
         out["first_name"] = p.first_name
@@ -535,7 +535,7 @@ def apply(plan: PeoplePlan, *, actor_id: int | None, only_valid: bool = False) -
             history.append(_history(pid, s.skill_id, actor_id, "added" if s.level else "wish",
                                     None, s.level, now))
         elif what == "changed":
-            ps_id, level, used, version = held
+            ps_id, level, used, _ = held
             upd_rows.append({"b_id": ps_id, "b_level": s.level,
                              "b_used": s.last_used if s.last_used is not None else used,
                              "b_wish": s.level == 0, "b_now": now})
