@@ -226,8 +226,8 @@ def run_import(path: str, *, read: Callable, validate: Callable, apply: Callable
         db.session.rollback()
         raise
     echo(_("Imported %(n)d rows.", n=report.good_rows) if report.ok else
-         _("Imported the %(n)d valid rows; %(bad)d rows were skipped.", n=report.good_rows,
-           bad=report.bad_rows))
+         _("Imported the valid rows (%(n)d); skipped %(bad)d with problems.",
+           n=report.good_rows, bad=report.bad_rows))
     return EXIT_IMPORTED
 
 

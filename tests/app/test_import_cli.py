@@ -67,7 +67,7 @@ def test_only_valid_imports_the_valid_rows(cli):
     result = cli(GOOD + "ada@test.coop;Ada;Neri;;;;CARE-HOME;7;\n", "--only-valid",
                  "--create-units")
     assert result.exit_code == 0, result.output
-    assert "Importate le 2 righe valide; 1 righe sono state saltate." in result.output
+    assert "Importate le righe valide (2); saltate 1 con problemi." in result.output
     assert list(db.session.scalars(sa.select(Person.email))) == ["giulia@test.coop"]
 
 
