@@ -210,3 +210,7 @@ PAGES += [
 NOT_HTML |= {"api_docs.openapi_json", "api.list_people", "api.get_person", "api.list_units",
              "api.list_areas", "api.list_skills", "api.get_skill", "api.list_projects",
              "api.get_project"}
+# Bulk import of people and skills (issue 11); the preview (a POST) is checked in
+# test_import_journey.py, on a server of its own
+NOT_HTML |= {"admin.import_people_template"}
+PAGES += [Page("admin", "admin.import_people")]
