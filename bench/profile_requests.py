@@ -58,7 +58,7 @@ def main() -> None:
     from skillmap import create_app, engine
     from skillmap.extensions import db
     from skillmap.models import Project
-    from skillmap.services import advice, versions
+    from skillmap.services import versions
     from skillmap.services.profile_data import profile_table, profiles_frame
 
     app = create_app({"QUEUE_URL": "memory", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",

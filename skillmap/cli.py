@@ -332,7 +332,6 @@ def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: 
 
 def register(app: Flask) -> None:
     for cmd in (load_taxonomy_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd,
-                jobs_worker_cmd, backup_cmd, restore_cmd, check_config_cmd, api_token_cmd):
-                jobs_worker_cmd, backup_cmd, restore_cmd, check_config_cmd,
+                jobs_worker_cmd, backup_cmd, restore_cmd, check_config_cmd, api_token_cmd,
                 import_people_cmd):
         app.cli.add_command(cmd)
