@@ -85,6 +85,21 @@ class Defaults:
     RETENTION_MONTHS = 12
     #: a Server-Timing header on every response: time in the app and in SQL (ms), no data
     SERVER_TIMING = True
+    #: single sign-on with OpenID Connect: all three set turn on the "Sign in with ..."
+    #: button; the provider's endpoints come from <issuer>/.well-known/openid-configuration
+    OIDC_ISSUER = None
+    OIDC_CLIENT_ID = None
+    OIDC_CLIENT_SECRET = None
+    #: the name on the button ("Microsoft 365"); by default the issuer's host
+    OIDC_PROVIDER_NAME = ""
+    OIDC_SCOPE = "openid email profile"
+    OIDC_TIMEOUT = 10  # seconds for each call to the provider
+    #: a person added by an admin, without an account yet, gets one (employee role) at
+    #: their first single sign-on; False: only existing accounts may use it
+    OIDC_CREATE_ACCOUNTS = True
+    #: every account linked to the provider signs in only through it (no password, no
+    #: reset); without it, an admin turns passwords off account by account
+    OIDC_SSO_ONLY = False
 
 
 #: environment variable -> (config key, converter)
@@ -118,7 +133,17 @@ ENV_KEYS = {
     "SKILLMAP_MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", str),
     "SKILLMAP_BASE_URL": ("BASE_URL", str),
     "SKILLMAP_RETENTION_MONTHS": ("RETENTION_MONTHS", int),
+    "SKILLMAP_OIDC_ISSUER": ("OIDC_ISSUER", str),
+    "SKILLMAP_OIDC_CLIENT_ID": ("OIDC_CLIENT_ID", str),
+    "SKILLMAP_OIDC_CLIENT_SECRET": ("OIDC_CLIENT_SECRET", str),
+    "SKILLMAP_OIDC_PROVIDER_NAME": ("OIDC_PROVIDER_NAME", str),
+    "SKILLMAP_OIDC_CREATE_ACCOUNTS": ("OIDC_CREATE_ACCOUNTS", lambda v: _yes(v)),
+    "SKILLMAP_OIDC_SSO_ONLY": ("OIDC_SSO_ONLY", lambda v: _yes(v)),
 }
+
+
+def _yes(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _proxies(value: str) -> int:
