@@ -85,6 +85,9 @@ class Defaults:
     RETENTION_MONTHS = 12
     #: a Server-Timing header on every response: time in the app and in SQL (ms), no data
     SERVER_TIMING = True
+    #: the full export's files (per organisation) and how long they are kept
+    EXPORT_DIR = None  # filled with instance/exports
+    EXPORT_KEEP_HOURS = 24
     #: single sign-on with OpenID Connect: all three set turn on the "Sign in with ..."
     #: button; the provider's endpoints come from <issuer>/.well-known/openid-configuration
     OIDC_ISSUER = None
@@ -133,6 +136,8 @@ ENV_KEYS = {
     "SKILLMAP_MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", str),
     "SKILLMAP_BASE_URL": ("BASE_URL", str),
     "SKILLMAP_RETENTION_MONTHS": ("RETENTION_MONTHS", int),
+    "SKILLMAP_EXPORT_DIR": ("EXPORT_DIR", str),
+    "SKILLMAP_EXPORT_KEEP_HOURS": ("EXPORT_KEEP_HOURS", float),
     "SKILLMAP_OIDC_ISSUER": ("OIDC_ISSUER", str),
     "SKILLMAP_OIDC_CLIENT_ID": ("OIDC_CLIENT_ID", str),
     "SKILLMAP_OIDC_CLIENT_SECRET": ("OIDC_CLIENT_SECRET", str),
