@@ -201,3 +201,11 @@ PAGES += [
     Page("anonymous", "auth.forgot_password"),
     Page("anonymous", "auth.set_password", _a_live_link),
 ]
+
+# Full export (issue 16): the page with its button, progress and links; the files and the
+# progress are not HTML. Single sign-on's callback only redirects (its login page with the
+# button is checked in test_sso_journey.py, against a real provider)
+PAGES += [
+    Page("admin", "admin.export"),
+]
+NOT_HTML |= {"admin.export_status_json", "admin.export_download", "auth.sso_callback"}

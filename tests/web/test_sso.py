@@ -316,3 +316,11 @@ def test_only_admins_turn_passwords_off(client, auth, post_form, users):
     resp = post_form(f"/admin/users/{users['employee'].id}/sso-only", {}, page="/")
     assert resp.status_code == 403
     assert db.session.get(User, users["employee"].id).sso_only is False
+
+
+def test_forms_may_lead_to_the_provider_only(client, provider, users):
+    """The sign-in form and the sign-out redirect go to the provider: the policy allows its
+    origin for forms, and nothing else."""
+    csp = client.get("/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.issuer};" in csp
+    assert "script-src 'self';" in csp

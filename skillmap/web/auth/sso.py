@@ -29,6 +29,7 @@ from skillmap.services import sso
 from skillmap.web import sessions
 from skillmap.web.access import public
 from skillmap.web.auth import bp
+from skillmap.web.headers import origin
 from skillmap.web.redirects import safe_next
 
 NAME = "oidc"
@@ -179,8 +180,8 @@ def end_session_url() -> str | None:
     except sso.SsoRefused:
         return None
     endpoint = data.get("end_session_endpoint")
-    if not endpoint:
-        return None
+    if not endpoint or origin(endpoint) != origin(_issuer()):
+        return None  # the page's policy lets forms lead to the issuer's origin only
     query = urlencode({"client_id": current_app.config["OIDC_CLIENT_ID"],
                        "post_logout_redirect_uri": url_for("auth.login", _external=True)})
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
