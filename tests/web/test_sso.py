@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from skillmap.extensions import db
 from skillmap.models import AuditEvent, LoginAttempt, Person, User
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import csrf_token
 from tests.oidc import path_of, running_provider
 
 CALLBACK = "http://localhost/login/sso/callback"

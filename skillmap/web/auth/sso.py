@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
-from flask import (Flask, current_app, flash, redirect, render_template, request, session,
+from flask import (Flask, current_app, flash, redirect, request, session,
                    url_for)
 from flask_babel import gettext as _
 
