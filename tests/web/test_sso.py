@@ -328,3 +328,25 @@ def test_forms_may_lead_to_the_provider_only(client, provider, users):
     csp = client.get("/login").headers["Content-Security-Policy"]
     assert f"form-action 'self' {provider.issuer};" in csp
     assert "script-src 'self';" in csp
+
+
+def test_an_id_token_without_the_email_is_completed_from_userinfo(app, client, provider, users,
+                                                                  monkeypatch):
+    """Some providers put the e-mail only in their userinfo answer: it is asked for, with
+    the real access token, and used for the same subject."""
+    from authlib.integrations.flask_client.apps import FlaskOAuth2App
+
+    real = FlaskOAuth2App.authorize_access_token
+
+    def without_email(self, **kwargs):
+        token = real(self, **kwargs)
+        for claim in ("email", "email_verified"):
+            token["userinfo"].pop(claim, None)
+        return token
+
+    monkeypatch.setattr(FlaskOAuth2App, "authorize_access_token", without_email)
+    users["employee"].privacy_seen_at = sa.func.now()
+    db.session.commit()
+    provider.set_user("anna-8", email="employee@test.coop", email_verified=True)
+    sso_login(client, provider, "anna-8")
+    assert signed_in_email(client) == "employee@test.coop"

@@ -150,6 +150,7 @@ def sso_callback():
         claims = dict(token.get("userinfo") or {})
         if str(claims.get("iss", "")).rstrip("/") != _issuer():
             raise sso.SsoRefused("issuer")
+        claims = _with_userinfo(client, token, claims)
         user = sso.sign_in(claims, request.remote_addr or "")
     except sso.SsoRefused as exc:
         db.session.commit()  # the refused attempt is recorded
@@ -167,6 +168,23 @@ def sso_callback():
     if user.privacy_seen_at is None:
         return redirect(url_for("main.privacy", first=1))
     return redirect(safe_next(target, url_for("main.home")))
+
+
+def _with_userinfo(client, token, claims: dict) -> dict:
+    """Some providers leave the e-mail out of the ID token: then ask their userinfo
+    endpoint with the access token, and take its e-mail only for the same subject."""
+    if "email" in claims and "email_verified" in claims:
+        return claims
+    if not client.server_metadata.get("userinfo_endpoint"):
+        return claims
+    try:
+        info = client.userinfo(token=token)
+    except Exception as exc:  # network, HTTP or JSON
+        current_app.logger.warning("OIDC userinfo failed: %s", exc)
+        raise sso.SsoRefused("provider") from exc
+    if str(info.get("sub", "")) != str(claims.get("sub", "")):
+        raise sso.SsoRefused("provider")
+    return {**claims, **{k: info[k] for k in ("email", "email_verified") if k in info}}
 
 
 def end_session_url() -> str | None:
