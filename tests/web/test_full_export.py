@@ -212,3 +212,25 @@ def test_files_are_private(client, auth, org, data):
     job = export_now(client, auth)
     for path in full_export.files_of(job).values():
         assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_progress_goes_table_by_table(app, org, data):
+    from skillmap.services import jobs
+
+    job, _new = full_export.request(org.id, None)
+    db.session.info.pop(jobs.PENDING, None)  # this test runs it itself
+    db.session.commit()
+    seen = []
+    assert jobs.run(job.id, on_step=lambda n, key: seen.append((n, key))) == "done"
+    assert seen == [(i + 1, key) for i, key in enumerate(full_export.STEPS)]
+    assert [k for _n, k in seen[:-1]] == [f"table:{t.name}" for t in TABLES]
+
+
+def test_a_second_request_joins_the_waiting_one(client, auth, org, data):
+    auth.login("admin")
+    for _ in range(2):
+        client.post("/admin/export", data={"csrf_token": csrf_token(client, "/admin/export")})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(
+        Job.kind == full_export.KIND)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "export.requested")) == 1
