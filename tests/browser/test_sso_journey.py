@@ -114,3 +114,34 @@ def test_admin_prepares_and_downloads_the_full_export(page, live_app, tmp_path):
     with page.expect_download() as info:
         page.get_by_role("link", name="Scarica il foglio di calcolo (XLSX)").click()
     assert info.value.suggested_filename.endswith(".xlsx")
+
+
+def test_admin_turns_a_password_off_on_the_account_page(browser, sso_server, live_app):
+    from tests.browser.conftest import DEMO_PASSWORD
+    from tests.browser.pages import _demo_employee_account
+
+    base, _provider = sso_server
+    with live_app.app_context():
+        user_id = _demo_employee_account(db.session)["user_id"]
+    context = browser.new_context(base_url=base, locale="it-IT")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        page.goto("/login")
+        page.get_by_label("Email").fill(LOGINS["admin"])
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Accedi", exact=True).click()
+        page.wait_for_url(f"{base}/")
+        page.goto(f"/admin/users/{user_id}")
+        page.get_by_role("button", name="Disattiva la password").click()
+        assert page.get_by_text("ora accede solo con Cooperativa ID").is_visible()
+        assert page.get_by_role("button", name="Invia un link").count() == 0
+        for width, height in ((1280, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            assert page_overflow(page) is None
+            assert_accessible(page)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.get_by_role("button", name="Consenti di nuovo la password").click()
+        assert page.get_by_text("può di nuovo accedere con una password").is_visible()
+    finally:
+        context.close()
