@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from skillmap.services import recompute  # noqa: F401  (registers the job kind)
     from skillmap.services import invitation_job  # noqa: F401  (registers the bulk invitation)
     from skillmap.services import report_snapshots  # noqa: F401  (registers the reports job)
+    from skillmap.services import full_export  # noqa: F401  (registers the full export)
 
     queue.init_app(app)
 
@@ -79,6 +80,8 @@ def _finish_config(app: "Flask") -> None:
         _private_dir(app.instance_path)
         uri = "sqlite:///" + os.path.join(app.instance_path, "skillmap.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.normalise_database_url(uri)
+    if not app.config.get("EXPORT_DIR"):
+        app.config["EXPORT_DIR"] = os.path.join(app.instance_path, "exports")
     if not app.config.get("BACKUP_DIR"):
         app.config["BACKUP_DIR"] = os.path.join(app.instance_path, "backups")
     _mail_config(app)

@@ -96,6 +96,24 @@ class Defaults:
     IMPORT_MAX_ROWS = 300_000
     #: where an upload waits between the preview and the confirmation (instance/imports)
     IMPORT_DIR = None
+    #: the full export's files (per organisation) and how long they are kept
+    EXPORT_DIR = None  # filled with instance/exports
+    EXPORT_KEEP_HOURS = 24
+    #: single sign-on with OpenID Connect: all three set turn on the "Sign in with ..."
+    #: button; the provider's endpoints come from <issuer>/.well-known/openid-configuration
+    OIDC_ISSUER = None
+    OIDC_CLIENT_ID = None
+    OIDC_CLIENT_SECRET = None
+    #: the name on the button ("Microsoft 365"); by default the issuer's host
+    OIDC_PROVIDER_NAME = ""
+    OIDC_SCOPE = "openid email profile"
+    OIDC_TIMEOUT = 10  # seconds for each call to the provider
+    #: a person added by an admin, without an account yet, gets one (employee role) at
+    #: their first single sign-on; False: only existing accounts may use it
+    OIDC_CREATE_ACCOUNTS = True
+    #: every account linked to the provider signs in only through it (no password, no
+    #: reset); without it, an admin turns passwords off account by account
+    OIDC_SSO_ONLY = False
 
 
 #: environment variable -> (config key, converter)
@@ -133,7 +151,19 @@ ENV_KEYS = {
     "SKILLMAP_RETENTION_MONTHS": ("RETENTION_MONTHS", int),
     "SKILLMAP_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
     "SKILLMAP_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),
+    "SKILLMAP_EXPORT_DIR": ("EXPORT_DIR", str),
+    "SKILLMAP_EXPORT_KEEP_HOURS": ("EXPORT_KEEP_HOURS", float),
+    "SKILLMAP_OIDC_ISSUER": ("OIDC_ISSUER", str),
+    "SKILLMAP_OIDC_CLIENT_ID": ("OIDC_CLIENT_ID", str),
+    "SKILLMAP_OIDC_CLIENT_SECRET": ("OIDC_CLIENT_SECRET", str),
+    "SKILLMAP_OIDC_PROVIDER_NAME": ("OIDC_PROVIDER_NAME", str),
+    "SKILLMAP_OIDC_CREATE_ACCOUNTS": ("OIDC_CREATE_ACCOUNTS", lambda v: _yes(v)),
+    "SKILLMAP_OIDC_SSO_ONLY": ("OIDC_SSO_ONLY", lambda v: _yes(v)),
 }
+
+
+def _yes(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _proxies(value: str) -> int:

@@ -12,7 +12,8 @@ Consumers run ``flask --app skillmap jobs-worker``. Every task runs inside an
 app context of the consumer's app; state and progress go to the job table
 (:mod:`skillmap.services.jobs`), which pages read. Periodic tasks: a minutely
 reaper (dead consumers, lost messages), the nightly recompute and the daily
-backup into ``BACKUP_DIR`` (run the periodic tasks on one consumer only:
+backup into ``BACKUP_DIR``, the hourly removal of old full exports (run the periodic
+tasks on one consumer only:
 the others start with ``--no-periodic``).
 """
 from __future__ import annotations
@@ -198,3 +199,11 @@ def end_of_work():
     def run():
         return {"closed": retention.close_ended(), "erased": retention.erase_due()}
     return _in_app(run)
+
+
+@huey.periodic_task(crontab(minute="20"), name="skillmap.prune_exports")
+def prune_exports():
+    """Delete the full exports kept longer than EXPORT_KEEP_HOURS (hourly)."""
+    from skillmap.services import full_export
+
+    return _in_app(full_export.prune)

@@ -109,7 +109,13 @@ class FreshContextClient(FlaskClient):
 
 
 @pytest.fixture
-def app(database_url, smtp_server):
+def app_config() -> dict:
+    """Extra settings for the ``app`` of a test module (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, smtp_server, app_config):
     from skillmap import queue
     from skillmap.services import report_snapshots, versions
 
@@ -119,7 +125,7 @@ def app(database_url, smtp_server):
         "PASSWORD_HASH_METHOD": FAST_HASH,
         # every e-mail goes through the session's real SMTP server (see ``smtp``)
         "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server[1], "MAIL_SECURITY": "none",
-        "MAIL_TIMEOUT": 5, "BASE_URL": "http://skillmap.test",
+        "MAIL_TIMEOUT": 5, "BASE_URL": "http://skillmap.test", **app_config,
     })
     app.test_client_class = FreshContextClient
     versions.clear()  # ids and versions repeat after a wipe: no test sees another's values

@@ -142,6 +142,12 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     #: when the last invitation was sent; None once the invitee has set a password
     invited_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
+    #: the OpenID Connect subject ("sub") of the identity provider's account linked on the
+    #: first single sign-on; a later sign-on with the same e-mail but another subject is
+    #: refused (the address was given to someone else at the provider)
+    oidc_subject: Mapped[Optional[str]] = mapped_column(sa.String(255), unique=True)
+    #: the account signs in only through single sign-on: password sign-in and reset refused
+    sso_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = created_col()
 
     person: Mapped[Optional[Person]] = relationship(back_populates="user")

@@ -20,11 +20,15 @@ DUMMY_HASH = ("scrypt:32768:8:1$VxphDY7JIPn7kjtn$12137d22937c34be198683574b9de55
               "31517ba8d612ca9b9b8fe238ee09f71ef5ba6a37552bfbd3d840e1dcb64f4bd6dff0c88df8a8df"
               "59121a")
 
-__all__ = ["MIN_PASSWORD", "WeakPassword", "AccountError", "LoginLocked"]
+__all__ = ["MIN_PASSWORD", "WeakPassword", "AccountError", "LoginLocked", "PasswordsOff"]
 
 
 class AccountError(ValueError):
     """A request about an account that cannot be carried out (message is for users)."""
+
+
+class PasswordsOff(Exception):
+    """The account signs in only through single sign-on (its password is refused)."""
 
 
 class LoginLocked(Exception):
@@ -101,12 +105,21 @@ def authenticate(email: str, password: str, address: str = "") -> User | None:
         login_guard.record(email, address, "locked", org_id)
         raise LoginLocked(wait)
     ok = check_password_hash(user.password_hash if user is not None else DUMMY_HASH, password)
+    if user is not None and user.active and _passwords_off(user):
+        login_guard.record(email, address, "failed", org_id)
+        raise PasswordsOff(email)
     if user is None or not user.active or not ok:
         login_guard.record(email, address, "failed", org_id)
         return None
     login_guard.record(email, address, "ok", org_id)
     user.last_login_at = utcnow()
     return user
+
+
+def _passwords_off(user: User) -> bool:
+    from skillmap.services import sso
+
+    return sso.passwords_off(user)
 
 
 def sign_out(user: User) -> None:
@@ -147,6 +160,14 @@ def change_role(user: User, role: str, *, actor: User) -> None:
         end_sessions(user)
     audit.record(user.organisation_id, actor.id, "account.role_changed",
                  detail=f"user {user.id}: {old} -> {role}")
+
+
+def set_sso_only(user: User, sso_only: bool, *, actor: User) -> None:
+    """Turn the password of ``user`` off (sign-in only through single sign-on) or on."""
+    user.sso_only = sso_only
+    audit.record(user.organisation_id, actor.id,
+                 "account.passwords_off" if sso_only else "account.passwords_on",
+                 subject_person_id=user.person_id, detail=f"user {user.id}")
 
 
 def set_active(user: User, active: bool, *, actor: User) -> None:

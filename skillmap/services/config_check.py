@@ -68,6 +68,7 @@ def check(app: Flask, db, environ=None) -> list[Problem]:
         out.append(Problem("mail", (
             "No mail server is configured: SkillMap cannot send password resets or notices. "
             "Set SKILLMAP_MAIL_SERVER (and its account).")))
+    out.extend(_sso_problems(c, production))
     status = backup.backup_status()
     if status.stale:
         when = (f"the last good one was made {status.time:%Y-%m-%d %H:%M} UTC"
@@ -76,6 +77,25 @@ def check(app: Flask, db, environ=None) -> list[Problem]:
             f"No backup in the last 24 hours ({when}). Start the queue consumer that makes "
             "the daily backup, or run flask --app skillmap backup.")))
     return out
+
+
+def _sso_problems(c, production: bool) -> list[Problem]:
+    """Single sign-on: all three settings or none; over HTTPS in production."""
+    keys = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+    given = [k for k in keys if c.get(k)]
+    if given and len(given) < len(keys):
+        missing = ", ".join(f"SKILLMAP_{k}" for k in keys if k not in given)
+        return [Problem("sso", (
+            f"Single sign-on is half configured: {missing} is missing, so the 'Sign in with' "
+            "button is not shown. Set SKILLMAP_OIDC_ISSUER, SKILLMAP_OIDC_CLIENT_ID and "
+            "SKILLMAP_OIDC_CLIENT_SECRET together (from the provider's app registration), "
+            "or none of them."))]
+    if given and production and not str(c["OIDC_ISSUER"]).startswith("https://"):
+        return [Problem("sso", (
+            "The single sign-on issuer SKILLMAP_OIDC_ISSUER is not an https:// address: "
+            "the provider's keys and tokens would travel in clear. Use the https issuer the "
+            "provider publishes (e.g. https://login.microsoftonline.com/<tenant>/v2.0)."))]
+    return []
 
 
 __all__ = ["Problem", "check", "workers"]

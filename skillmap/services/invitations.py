@@ -159,6 +159,10 @@ def reset_requested(email: str) -> bool:
     user = accounts.find_user(email) if email else None
     if user is None or not user.active:
         return False
+    from skillmap.services import sso
+
+    if sso.passwords_off(user):  # signs in with the provider: no password to reset
+        return False
     if not user.has_password:  # never accepted the invitation: send it again instead
         reinvite(user, actor=None)
     else:
@@ -172,6 +176,10 @@ def set_password(token: str, password: str) -> User:
     if row is None:
         raise accounts.AccountError("link")
     user = row.user
+    from skillmap.services import sso
+
+    if sso.passwords_off(user):  # a link sent before passwords were turned off
+        raise accounts.AccountError("link")
     accounts.check_new_password(password, user)  # raises WeakPassword
     user.set_password(password)
     accounts.end_sessions(user)  # a reset ends every session, as a password change does

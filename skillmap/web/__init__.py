@@ -19,6 +19,8 @@ def register(app: Flask) -> None:
 
     inputs.install_converters(app)  # before any URL rule is added
     app.register_blueprint(auth_bp)
+    from skillmap.web.auth import sso
+    sso.init_app(app)
     app.register_blueprint(health_bp)
     csrf.exempt(health_bp)
     app.register_blueprint(main_bp)

@@ -24,6 +24,30 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+
+def origin(url: str) -> str | None:
+    """``https://host[:port]`` of a URL, or None."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def csp_for(config) -> str:
+    """The policy; with single sign-on, forms may also lead to the provider's origin (the
+    sign-in button and the sign-out redirect to it: browsers apply form-action to the
+    redirects that follow a form)."""
+    from skillmap.services import sso
+
+    provider = origin(config.get("OIDC_ISSUER")) if sso.configured(config) else None
+    if provider is None:
+        return CSP
+    return CSP.replace("form-action 'self'", f"form-action 'self' {provider}")
+
+
 PERMISSIONS = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
                "microphone=(), payment=(), usb=(), interest-cohort=()")
 HSTS = "max-age=31536000; includeSubDomains"
@@ -38,7 +62,7 @@ def _to_https():
 
 def _secure(response):
     h = response.headers
-    h["Content-Security-Policy"] = CSP
+    h["Content-Security-Policy"] = current_app.extensions.get("skillmap_csp", CSP)
     h["X-Frame-Options"] = "DENY"
     h["X-Content-Type-Options"] = "nosniff"
     h["Referrer-Policy"] = "same-origin"
@@ -58,5 +82,6 @@ def init_app(app: Flask) -> None:
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
                                 x_port=proxies, x_prefix=proxies)
+    app.extensions["skillmap_csp"] = csp_for(app.config)
     app.before_request(_to_https)
     app.after_request(_secure)

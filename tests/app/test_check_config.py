@@ -46,9 +46,19 @@ def test_a_safe_configuration_has_nothing_to_report(make):
     ({"DEBUG": True}, {}, "debug"),
     ({}, {"FLASK_DEBUG": "1"}, "debug"),
     ({"MAIL_SERVER": None}, {}, "mail"),
+    ({"OIDC_ISSUER": "https://id.coop.example"}, {}, "sso"),
+    ({"OIDC_ISSUER": "https://id.coop.example", "OIDC_CLIENT_ID": "skillmap"}, {}, "sso"),
+    ({"OIDC_CLIENT_SECRET": "s"}, {}, "sso"),
+    ({"OIDC_ISSUER": "http://id.coop.example", "OIDC_CLIENT_ID": "skillmap",
+      "OIDC_CLIENT_SECRET": "s"}, {}, "sso"),
 ])
 def test_each_unsafe_setting_is_named(make, overrides, environ, key):
     assert keys(make(**overrides), environ) == [key]
+
+
+def test_single_sign_on_fully_configured_is_fine(make):
+    assert keys(make(OIDC_ISSUER="https://id.coop.example", OIDC_CLIENT_ID="skillmap",
+                     OIDC_CLIENT_SECRET="s3cret")) == []
 
 
 def test_https_off_is_fine_outside_production(make):

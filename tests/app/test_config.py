@@ -81,3 +81,17 @@ def test_mail_settings_from_the_environment(monkeypatch, tmp_path, security, tls
 def test_bad_mail_or_retention_settings_are_refused(tmp_path, key, value, message):
     with pytest.raises(RuntimeError, match=message):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite", key: value})
+
+
+def test_single_sign_on_and_export_settings_from_the_environment():
+    from skillmap.config import from_environment
+
+    conf = from_environment({
+        "SKILLMAP_OIDC_ISSUER": "https://login.microsoftonline.com/t/v2.0",
+        "SKILLMAP_OIDC_CLIENT_ID": "id", "SKILLMAP_OIDC_CLIENT_SECRET": "s",
+        "SKILLMAP_OIDC_PROVIDER_NAME": "Microsoft 365", "SKILLMAP_OIDC_CREATE_ACCOUNTS": "no",
+        "SKILLMAP_OIDC_SSO_ONLY": "yes", "SKILLMAP_EXPORT_KEEP_HOURS": "6",
+        "SKILLMAP_EXPORT_DIR": "/srv/exports"})
+    assert conf["OIDC_ISSUER"].startswith("https://login") and conf["OIDC_CLIENT_ID"] == "id"
+    assert conf["OIDC_CREATE_ACCOUNTS"] is False and conf["OIDC_SSO_ONLY"] is True
+    assert conf["EXPORT_KEEP_HOURS"] == 6.0 and conf["EXPORT_DIR"] == "/srv/exports"

@@ -214,3 +214,10 @@ NOT_HTML |= {"api_docs.openapi_json", "api.list_people", "api.get_person", "api.
 # test_import_journey.py, on a server of its own
 NOT_HTML |= {"admin.import_people_template"}
 PAGES += [Page("admin", "admin.import_people")]
+# Full export (issue 16): the page with its button, progress and links; the files and the
+# progress are not HTML. Single sign-on's callback only redirects (its login page with the
+# button is checked in test_sso_journey.py, against a real provider)
+PAGES += [
+    Page("admin", "admin.export"),
+]
+NOT_HTML |= {"admin.export_status_json", "admin.export_download", "auth.sso_callback"}

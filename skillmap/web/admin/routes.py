@@ -77,6 +77,23 @@ def toggle_active(user_id: int):
     return redirect(url_for("admin.users"))
 
 
+@bp.route("/users/<int:user_id>/sso-only", methods=["POST"])
+@roles("admin")
+def toggle_sso_only(user_id: int):
+    """Passwords off (only single sign-on) for one account, or on again."""
+    from skillmap.services import sso
+
+    user = _user_or_404(user_id)
+    if not sso.configured():
+        abort(404)
+    accounts.set_sso_only(user, not user.sso_only, actor=current_user)
+    db.session.commit()
+    flash(_("%(email)s now signs in only with %(provider)s.", email=user.email,
+            provider=sso.provider_name()) if user.sso_only
+          else _("%(email)s may sign in with a password again.", email=user.email), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
 @bp.route("/sign-ins")
 @roles("admin")
 def sign_ins():

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from skillmap.web.auth import routes  # noqa: E402,F401
+from skillmap.web.auth import routes, sso  # noqa: E402,F401

@@ -27,6 +27,15 @@ def login():
         try:
             user = accounts.authenticate(form.email.data, form.password.data,
                                          request.remote_addr or "")
+        except accounts.PasswordsOff:
+            db.session.commit()  # the refused attempt is recorded
+            from skillmap.services import sso
+
+            name = sso.provider_name()
+            flash(_("This account signs in with %(provider)s only, not with a SkillMap "
+                    "password: use the “Sign in with %(provider)s” button.", provider=name),
+                  "danger")
+            return render_template("auth/login.html", form=form), 403
         except accounts.LoginLocked as exc:
             db.session.commit()  # the refused attempt is recorded
             minutes = max(1, math.ceil(exc.seconds / 60))
@@ -62,11 +71,17 @@ def language():
 @bp.route("/logout", methods=["POST"])
 @roles("*")
 def logout():
+    """Ends every session of the user; after a single sign-on, the provider's session
+    too when the provider offers an end_session_endpoint."""
+    from skillmap.web.auth import sso
+
+    was_sso = bool(session.get(sso.SSO_KEY))
     accounts.sign_out(current_user)
     db.session.commit()
     sessions.end()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("auth.login"))
+    provider_logout = sso.end_session_url() if was_sso else None
+    return redirect(provider_logout or url_for("auth.login"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
