@@ -58,7 +58,7 @@ class Defaults:
     #: this many seconds after a change and served "as of" it (every process the same);
     #: one behind the data for longer than REPORT_SNAPSHOT_MAX_AGE seconds is not served
     REPORT_SNAPSHOTS = True
-    REPORT_SNAPSHOT_DELAY = 2.0
+    REPORT_SNAPSHOT_DELAY = 10.0
     REPORT_SNAPSHOT_MAX_AGE = 600
     #: /healthz fails when a job has waited longer than this many seconds (no consumer runs)
     QUEUE_STUCK_AFTER = 900

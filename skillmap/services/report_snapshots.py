@@ -149,7 +149,7 @@ def _run(ctx: jobs.JobContext) -> dict:
 def request(organisation_id: int, *, origin: str = "auto", delay: float | None = None):
     """Queue the job for ``organisation_id`` (flushes; the caller commits)."""
     if delay is None:
-        delay = float(current_app.config.get("REPORT_SNAPSHOT_DELAY", 2))
+        delay = float(current_app.config.get("REPORT_SNAPSHOT_DELAY", 10))
     return jobs.request(organisation_id, JOB_KIND, origin=origin, delay=delay)
 
 
