@@ -28,6 +28,9 @@ def load_taxonomy_cmd():
     db.session.commit()
     click.echo(f"Taxonomy: {report.areas_added} areas added, {report.areas_updated} updated; "
                f"{report.skills_added} skills added, {report.skills_updated} updated.")
+    if report.areas_kept or report.skills_kept:
+        click.echo(f"Left as edited in SkillMap: {report.areas_kept} areas, "
+                   f"{report.skills_kept} skills.")
 
 
 @click.command("seed-demo")
