@@ -201,3 +201,37 @@ PAGES += [
     Page("anonymous", "auth.forgot_password"),
     Page("anonymous", "auth.set_password", _a_live_link),
 ]
+
+# Taxonomy care (issue 16): the editor, a skill, an area, the merge preview
+def _a_skill(session):
+    from skillmap.models import Skill
+
+    return {"skill_id": session.scalar(sa.select(Skill.id).where(Skill.code == "LNG-EN"))}
+
+
+def _merge_preview(session):
+    from skillmap.models import Skill
+
+    ids = dict(session.execute(sa.select(Skill.code, Skill.id).where(
+        Skill.code.in_(["LNG-EN", "LNG-FR"]))).all())
+    return {"skill_id": ids["LNG-FR"], "into": ids["LNG-EN"]}
+
+
+def _an_area(session):
+    from skillmap.models import Skill
+
+    return {"area_id": session.scalar(sa.select(Skill.area_id).where(Skill.code == "LNG-EN"))}
+
+
+PAGES += [
+    Page("admin", "admin.taxonomy"),
+    Page("admin", "admin.taxonomy", query="state=all&q=inglese"),
+    Page("manager", "admin.taxonomy"),
+    Page("admin", "admin.taxonomy_skill", _a_skill),
+    Page("manager", "admin.taxonomy_skill", _a_skill),
+    Page("admin", "admin.taxonomy_skill_new"),
+    Page("admin", "admin.taxonomy_merge", _merge_preview),
+    Page("admin", "admin.taxonomy_area", _an_area),
+    Page("manager", "admin.taxonomy_area", _an_area),
+    Page("admin", "admin.taxonomy_area_new"),
+]
