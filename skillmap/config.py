@@ -85,6 +85,11 @@ class Defaults:
     RETENTION_MONTHS = 12
     #: a Server-Timing header on every response: time in the app and in SQL (ms), no data
     SERVER_TIMING = True
+    #: bulk imports (CSV/XLSX): the largest file (bytes) and the most data rows read
+    IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    IMPORT_MAX_ROWS = 300_000
+    #: where an upload waits between the preview and the confirmation (instance/imports)
+    IMPORT_DIR = None
 
 
 #: environment variable -> (config key, converter)
@@ -118,6 +123,8 @@ ENV_KEYS = {
     "SKILLMAP_MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", str),
     "SKILLMAP_BASE_URL": ("BASE_URL", str),
     "SKILLMAP_RETENTION_MONTHS": ("RETENTION_MONTHS", int),
+    "SKILLMAP_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
+    "SKILLMAP_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),
 }
 
 

@@ -6,7 +6,7 @@ administrator changed, which ``load-taxonomy`` then leaves alone; ``skill_change
 keeps the name a history row was written under when its skill is merged away.
 
 Revision ID: d6a0c0de0016
-Revises: c3a0c0de0003
+Revises: d1a0c0de0011 (written on c3a0c0de0003; chained after the import branch's migration when merging it)
 Create Date: 2026-12-01 14:00:43.585087
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd6a0c0de0016'
-down_revision = 'c3a0c0de0003'
+down_revision = 'd1a0c0de0011'
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,8 @@ from skillmap.services import accounts, people, profiles
 SERVICES = Path(__file__).resolve().parents[2] / "skillmap" / "services"
 #: the services that only flush; the callers (views, commands, tasks, jobs) commit
 FLUSH_ONLY = ("profiles", "projects", "teams", "proposals", "role_targets", "taxonomy",
-              "accounts", "invitations", "demo", "taxonomy_admin", "skill_merge")
+              "accounts", "invitations", "demo", "importing", "people_import", "tabular",
+              "taxonomy_admin", "skill_merge")
 
 
 class ImportFailed(Exception):
