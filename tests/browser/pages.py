@@ -234,4 +234,5 @@ PAGES += [
     Page("admin", "admin.taxonomy_area", _an_area),
     Page("manager", "admin.taxonomy_area", _an_area),
     Page("admin", "admin.taxonomy_area_new"),
+    Page("admin", "admin.taxonomy_import"),
 ]

@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__)
 
 from skillmap.web.admin import (routes, people_routes, structure_routes,  # noqa: E402,F401
-                                taxonomy_routes, import_routes)
+                                taxonomy_routes, import_routes, esco_routes)

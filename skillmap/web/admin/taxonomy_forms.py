@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 
@@ -46,11 +45,3 @@ class RetireForm(FlaskForm):
 class MergeConfirmForm(FlaskForm):
     into = StringField()
     submit = SubmitField(_l("Merge"))
-
-
-class EscoImportForm(FlaskForm):
-    file = FileField(_l("ESCO file (CSV)"))
-    language = SelectField(_l("Language of the file"), choices=[
-        SelectChoice("it", _l("Italian")), SelectChoice("en", _l("English"))], default="it")
-    apply = BooleanField(_l("Save the changes (without this, only the report is shown)"))
-    submit = SubmitField(_l("Check the file"))
