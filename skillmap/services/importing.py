@@ -16,18 +16,20 @@ at most ``PARK_HOURS``).
 """
 from __future__ import annotations
 
+import operator
 import os
 import secrets
 import time
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from skillmap.services.tabular import Table, looks_like_formula
 
 __all__ = ["EXIT_IMPORTED", "EXIT_INVALID", "EXIT_UNREADABLE", "Plan", "PreviewLine",
-           "Problem", "Report", "check_columns", "check_formulas", "discard", "park",
+           "Problem", "Report", "bulk_insert", "check_columns", "check_formulas", "discard", "park",
            "unpark"]
 
 EXIT_IMPORTED, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -120,6 +122,48 @@ class Plan:
     report: Report
     preview: list[PreviewLine] = field(default_factory=list)
     filename: str = ""
+
+
+def bulk_insert(table, rows: list[dict]) -> None:
+    """INSERT ``rows`` (dicts with the same keys) into ``table`` with one DB-API
+    ``executemany`` in the session's transaction (flushed, never committed).
+
+    About three times faster than ``session.execute(insert(table), rows)`` for 200,000
+    rows: the statement is compiled once and each column's bind processor (SQLite's
+    datetime to text, for one) runs once per distinct value instead of SQLAlchemy
+    building every parameter set. The data versions are told, as for any bulk write.
+    """
+    from skillmap.extensions import db
+    from skillmap.services import versions
+
+    if not rows:
+        return
+    session = db.session()
+    conn = session.connection()
+    dialect = conn.dialect
+    keys = list(rows[0])
+    compiled = sa.insert(table).compile(dialect=dialect, column_keys=keys)
+    order = list(compiled.positiontup) if compiled.positional else keys
+    fix = []  # (position, processor, memo) of the columns whose values need converting
+    for i, key in enumerate(order):
+        proc = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        if proc is not None:
+            fix.append((i, proc, {}))
+    getter = operator.itemgetter(*order)
+    params = []
+    for row in rows:
+        values = getter(row)
+        values = list(values) if len(order) > 1 else [values]
+        for i, proc, memo in fix:
+            v = values[i]
+            if v is not None:
+                try:
+                    values[i] = memo[v]
+                except KeyError:
+                    values[i] = memo[v] = proc(v)
+        params.append(tuple(values) if compiled.positional else dict(zip(order, values)))
+    conn.exec_driver_sql(str(compiled), params)
+    versions.changed_by_bulk(session)
 
 
 def check_columns(table: Table, report: Report, required: dict[str, str]) -> None:

@@ -232,6 +232,8 @@ def _table(records: Iterator[tuple[int, list]], aliases: dict[str, str], max_row
 
 
 def _text(cell) -> str:
+    if type(cell) is str:
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, bool):

@@ -236,3 +236,7 @@ PAGES += [
     Page("admin", "admin.taxonomy_area_new"),
     Page("admin", "admin.taxonomy_import"),
 ]
+# Bulk import of people and skills (issue 11); the preview (a POST) is checked in
+# test_import_journey.py, on a server of its own
+NOT_HTML |= {"admin.import_people_template"}
+PAGES += [Page("admin", "admin.import_people")]
