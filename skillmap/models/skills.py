@@ -131,7 +131,8 @@ class SkillChange(db.Model):
                                                  index=True)
     #: the skill's name when the row was written under a skill merged since (kind
     #: ``merged``: the name of the skill merged in)
-    detail: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    #: (a server default only: bulk inserts that do not name the column get "" too)
+    detail: Mapped[str] = mapped_column(sa.String(300), server_default="")
 
     skill: Mapped[Skill] = relationship()
 
