@@ -288,3 +288,19 @@ def test_load_taxonomy_keeps_what_an_admin_edited(app, client, auth, users, taxo
     assert (skill.name_it, skill.esco_uri) == ("Sviluppo in Python", URI)
     sql = db.session.get(Skill, taxonomy["ICT-SQL"].id)
     assert (sql.active, sql.merged_into_id) == (False, taxonomy["ICT-NET"].id)
+
+
+def test_a_project_requiring_a_retired_skill_says_so(client, auth, users, taxonomy, org):
+    from skillmap.models import Project, ProjectRequirement
+
+    p = Project(organisation_id=org.id, title="Sportello digitale", status="staffing",
+                team_size=3, coordinator_id=users["coordinator"].id)
+    p.requirements.append(ProjectRequirement(skill_id=taxonomy["ICT-PY"].id, min_level=3))
+    db.session.add(p)
+    db.session.commit()
+    auth.login("coordinator")
+    assert "competenza ritirata" not in client.get(f"/projects/{p.id}").get_data(as_text=True)
+    taxonomy["ICT-PY"].active = False
+    db.session.commit()
+    html = client.get(f"/projects/{p.id}").get_data(as_text=True)
+    assert "Programmazione Python (competenza ritirata)" in html
