@@ -199,6 +199,10 @@ def test_merge_goes_through_a_preview(client, auth, users, taxonomy, post_form):
     assert (row.skill_id, row.level) == (target.id, 4)
     html = client.get(f"/admin/taxonomy/skills/{source.id}").get_data(as_text=True).replace("&#39;", "'")
     assert "unita a" in html and 'name="name_it"' not in html
+    auth.logout()
+    auth.login("employee")  # Anna's timeline says what the merge did
+    html = client.get("/profile").get_data(as_text=True)
+    assert "unita a Basi di dati SQL (lì al livello 4): ora livello 4" in html
 
 
 def test_merge_without_csrf_is_refused(client, auth, users, taxonomy):
