@@ -401,7 +401,8 @@ def skill_list(organisation_id: int, *, area_id: int | None = None, query: str =
 def usage(organisation_id: int) -> dict[int, tuple[int, int]]:
     """skill id -> (profile rows, project requirements), for the editor's list."""
     held = dict(db.session.execute(
-        sa.select(PersonSkill.skill_id, sa.func.count()).join(Skill, Skill.id == PersonSkill.skill_id)
+        sa.select(PersonSkill.skill_id, sa.func.count())
+        .join(Skill, Skill.id == PersonSkill.skill_id)
         .where(Skill.organisation_id == organisation_id).group_by(PersonSkill.skill_id)).all())
     needed = dict(db.session.execute(
         sa.select(ProjectRequirement.skill_id, sa.func.count())

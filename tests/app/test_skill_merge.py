@@ -28,7 +28,8 @@ NEW = datetime(2025, 6, 1, tzinfo=timezone.utc)
 @pytest.fixture
 def dup(org, taxonomy):
     """A duplicate of ICT-PY, made by someone who did not find it."""
-    skill = Skill(organisation_id=org.id, code="ICT-PYTHON-LANG", area_id=taxonomy["ICT-PY"].area_id,
+    skill = Skill(organisation_id=org.id, code="ICT-PYTHON-LANG",
+                  area_id=taxonomy["ICT-PY"].area_id,
                   name_it="Linguaggio Python", name_en="Python language", aliases="py3",
                   esco_uri="http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d")
     db.session.add(skill)

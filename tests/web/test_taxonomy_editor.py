@@ -14,6 +14,10 @@ from tests.conftest import give
 URI = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 
 
+def _html(resp) -> str:
+    return resp.get_data(as_text=True).replace("&#39;", "'")
+
+
 def _skill_form(skill: Skill, **changes) -> dict:
     data = {"area_id": str(skill.area_id), "name_it": skill.name_it, "name_en": skill.name_en,
             "description_it": skill.description_it or "",
@@ -45,7 +49,7 @@ def test_only_admins_change_managers_read(client, auth, users, taxonomy, role, l
 
 def test_manager_sees_the_skill_without_a_form(client, auth, users, taxonomy):
     auth.login("manager")
-    html = client.get(f"/admin/taxonomy/skills/{taxonomy['ICT-PY'].id}").get_data(as_text=True).replace("&#39;", "'")
+    html = _html(client.get(f"/admin/taxonomy/skills/{taxonomy['ICT-PY'].id}"))
     assert "Programmazione Python" in html and 'name="name_it"' not in html
     assert "Ritira" not in html
 
@@ -61,7 +65,7 @@ def test_admin_lists_filters_and_finds_the_proposals_queue(client, auth, users, 
     html = client.get(f"/admin/taxonomy?area={area}").get_data(as_text=True).replace("&#39;", "'")
     assert "Reti informatiche" in html and "Primo soccorso" not in html
     # and the queue links back to the editor
-    assert "/admin/taxonomy" in client.get("/admin/proposals").get_data(as_text=True).replace("&#39;", "'")
+    assert "/admin/taxonomy" in _html(client.get("/admin/proposals"))
 
 
 def test_admin_creates_a_skill_with_names_aliases_and_esco_uri(client, auth, users, taxonomy,
@@ -197,7 +201,7 @@ def test_merge_goes_through_a_preview(client, auth, users, taxonomy, post_form):
     [row] = db.session.scalars(sa.select(PersonSkill).where(
         PersonSkill.person_id == anna.id)).all()
     assert (row.skill_id, row.level) == (target.id, 4)
-    html = client.get(f"/admin/taxonomy/skills/{source.id}").get_data(as_text=True).replace("&#39;", "'")
+    html = _html(client.get(f"/admin/taxonomy/skills/{source.id}"))
     assert "unita a" in html and 'name="name_it"' not in html
     auth.logout()
     auth.login("employee")  # Anna's timeline says what the merge did
@@ -218,7 +222,7 @@ def test_merge_into_itself_says_why(client, auth, users, taxonomy):
     auth.login("admin")
     resp = client.get(f"/admin/taxonomy/skills/{skill.id}/merge?into={skill.id}",
                       follow_redirects=True)
-    assert "una competenza non può essere unita a sé stessa" in resp.get_data(as_text=True).replace("&#39;", "'")
+    assert "una competenza non può essere unita a sé stessa" in _html(resp)
 
 
 def test_admin_creates_and_edits_an_area(client, auth, users, taxonomy, post_form):
