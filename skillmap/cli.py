@@ -29,6 +29,9 @@ def load_taxonomy_cmd():
     db.session.commit()
     click.echo(f"Taxonomy: {report.areas_added} areas added, {report.areas_updated} updated; "
                f"{report.skills_added} skills added, {report.skills_updated} updated.")
+    if report.areas_kept or report.skills_kept:
+        click.echo(f"Left as edited in SkillMap: {report.areas_kept} areas, "
+                   f"{report.skills_kept} skills.")
 
 
 @click.command("seed-demo")
@@ -330,8 +333,64 @@ def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: 
     sys.exit(status)
 
 
+@click.command("import-taxonomy")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["esco"]), required=True,
+              help="The file's format: esco (ESCO's CSV download of skills, one language).")
+@click.option("--language", type=click.Choice(["it", "en"]), default="it", show_default=True,
+              help="The language of the file's labels and descriptions.")
+@click.option("--area", "area_code", default=None,
+              help="Code of the area new skills go to (default: an area ESCO, created if "
+                   "needed).")
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; "
+              "write nothing.")
+@click.option("--only-valid", is_flag=True, help="Import the valid rows even when other rows "
+              "have problems (they are listed and skipped).")
+@click.option("--lang", "locale", type=click.Choice(["it", "en"]), default=None,
+              help="Language of the report (default: the installation's).")
+@with_appcontext
+def import_taxonomy_cmd(file: str, fmt: str, language: str, area_code: str | None,
+                        dry_run: bool, only_valid: bool, locale: str | None):
+    """Import skills from ESCO's CSV download FILE: match by URI, then by name or alias;
+    add, update or leave each skill. SkillMap downloads nothing: bring the file.
+
+    Exit status: 0 imported (or, with --dry-run, valid), 1 something is invalid (the report
+    is printed, nothing is written), 2 bad argument or unreadable file.
+    """
+    import os
+    import sys
+
+    import sqlalchemy as sa
+    from flask_babel import force_locale
+
+    from skillmap.models import SkillArea
+    from skillmap.services import esco_import
+
+    org = _organisation()
+    area_id = None
+    if area_code:
+        area_id = db.session.scalar(sa.select(SkillArea.id).where(
+            SkillArea.organisation_id == org.id, SkillArea.code == area_code.strip().upper()))
+        if area_id is None:
+            click.echo(f"Unknown area code {area_code!r}.", err=True)
+            sys.exit(2)
+
+    def apply(plan):
+        return esco_import.apply(plan, actor_id=None, only_valid=only_valid)
+
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        status = run_import(
+            file, read=esco_import.read_file,
+            validate=lambda table: esco_import.validate(
+                org.id, table, language=language, area_id=area_id,
+                filename=os.path.basename(file)),
+            apply=None if dry_run else apply, only_valid=only_valid, echo=click.echo,
+            echo_err=lambda msg: click.echo(msg, err=True))
+    sys.exit(status)
+
+
 def register(app: Flask) -> None:
     for cmd in (load_taxonomy_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd,
                 jobs_worker_cmd, backup_cmd, restore_cmd, check_config_cmd, api_token_cmd,
-                import_people_cmd):
+                import_people_cmd, import_taxonomy_cmd):
         app.cli.add_command(cmd)

@@ -28,6 +28,8 @@ class SkillArea(db.Model):
     description_it: Mapped[str] = mapped_column(sa.Text, default="")
     description_en: Mapped[str] = mapped_column(sa.Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    #: set when an administrator edits the area: ``load-taxonomy`` then leaves it as it is
+    edited_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
 
     parent: Mapped[Optional["SkillArea"]] = relationship(remote_side="SkillArea.id")
     skills: Mapped[list["Skill"]] = relationship(back_populates="area")
@@ -52,9 +54,17 @@ class Skill(db.Model):
     #: synonyms separated by "|"
     aliases: Mapped[str] = mapped_column(sa.Text, default="")
     esco_uri: Mapped[Optional[str]] = mapped_column(sa.String(300))
+    #: False = retired: hidden from search, suggestions and every derived figure, kept
+    #: (and shown as retired) in the profiles and histories that hold it
     active: Mapped[bool] = mapped_column(default=True)
+    #: set when this skill was merged into another: it is retired and holds no rows
+    merged_into_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("skill.id", ondelete="SET NULL"))
+    #: set when an administrator edits the skill: ``load-taxonomy`` then leaves it as it is
+    edited_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
 
     area: Mapped[Optional[SkillArea]] = relationship(back_populates="skills")
+    merged_into: Mapped[Optional["Skill"]] = relationship(remote_side="Skill.id")
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_it
@@ -111,7 +121,7 @@ class SkillChange(db.Model):
                                           index=True)
     changed_by_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"))
-    #: added, level, wish, note, removed, confirmed
+    #: added, level, wish, note, removed, confirmed, merged
     kind: Mapped[str] = mapped_column(sa.String(20))
     old_level: Mapped[Optional[int]] = mapped_column(sa.SmallInteger)
     new_level: Mapped[Optional[int]] = mapped_column(sa.SmallInteger)
@@ -119,8 +129,19 @@ class SkillChange(db.Model):
     source: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow,
                                                  index=True)
+    #: the skill's name when the row was written under a skill merged since (kind
+    #: ``merged``: the name of the skill merged in)
+    #: (a server default only: bulk inserts that do not name the column get "" too)
+    detail: Mapped[str] = mapped_column(sa.String(300), server_default="")
 
     skill: Mapped[Skill] = relationship()
+
+    def former_name(self, locale: str) -> str:
+        """The name of the skill this row was written under, when merged since ("" if not)."""
+        if not self.detail:
+            return ""
+        it, _sep, en = self.detail.partition("|")
+        return (en or it) if locale == "en" else it
 
 
 class SkillProposal(db.Model):

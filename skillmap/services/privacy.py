@@ -91,7 +91,7 @@ def export_data(person: Person) -> dict:
         },
         "skills": [{
             "code": ps.skill.code, "name_it": ps.skill.name_it, "name_en": ps.skill.name_en,
-            "level": ps.level, "wants_to_grow": ps.wants_to_grow,
+            "retired_skill": not ps.skill.active, "level": ps.level, "wants_to_grow": ps.wants_to_grow,
             "last_used_year": ps.last_used_year, "note": ps.note,
             "evidence_expires_on": _plain(ps.evidence_expires_on),
             "confirmed_level": ps.confirmed_level, "confirmed_at": _plain(ps.confirmed_at),
@@ -99,7 +99,8 @@ def export_data(person: Person) -> dict:
             "updated_at": _plain(ps.updated_at)} for ps in skills],
         "history": [{
             "skill_code": c.skill.code, "kind": c.kind, "old_level": c.old_level,
-            "new_level": c.new_level, "changed_at": _plain(c.changed_at)} for c in changes],
+            "new_level": c.new_level, "changed_at": _plain(c.changed_at),
+            "skill_then_called": c.detail.replace("|", " / ")} for c in changes],
         "projects": [{
             "project": p.title, "status": m.status, "role": m.role,
             "since": _plain(m.created_at)} for m, p in members],

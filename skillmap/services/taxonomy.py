@@ -26,6 +26,9 @@ class LoadReport:
     areas_updated: int = 0
     skills_added: int = 0
     skills_updated: int = 0
+    #: rows an administrator edited (or merged) since: left as they are
+    areas_kept: int = 0
+    skills_kept: int = 0
 
 
 def read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
@@ -51,7 +54,9 @@ def load_taxonomy(org: Organisation, seed_dir: Path | None = None) -> LoadReport
     """Insert or update areas and skills by their stable code, flushed (the caller commits).
 
     Codes never change meaning, so running this again updates names and
-    descriptions in place and adds new codes, without duplicating anything.
+    descriptions in place and adds new codes, without duplicating anything. Areas and
+    skills an administrator edited in SkillMap (``edited_at``: the taxonomy editor, a
+    merge, an ESCO import) are left as they are, and an ESCO URI is never emptied.
     """
     seed_dir = seed_dir or SEED_DIR
     areas = read_csv(seed_dir / "skill_areas.csv", AREA_COLUMNS)
@@ -74,6 +79,9 @@ def load_taxonomy(org: Organisation, seed_dir: Path | None = None) -> LoadReport
             db.session.add(area)
             existing[row.code] = area
             report.areas_added += 1
+        elif area.edited_at is not None:
+            report.areas_kept += 1
+            continue
         elif (area.name_it, area.name_en) != (row.name_it, row.name_en):
             report.areas_updated += 1
         area.name_it, area.name_en = row.name_it, row.name_en
@@ -81,7 +89,9 @@ def load_taxonomy(org: Organisation, seed_dir: Path | None = None) -> LoadReport
         area.position = pos
     db.session.flush()
     for row in areas.itertuples(index=False):
-        existing[row.code].parent_id = existing[row.parent_code].id if row.parent_code else None
+        if existing[row.code].edited_at is None:
+            existing[row.code].parent_id = (existing[row.parent_code].id if row.parent_code
+                                            else None)
     known = {s.code: s for s in db.session.scalars(
         sa.select(Skill).where(Skill.organisation_id == org.id))}
     for row in skills.itertuples(index=False):
@@ -90,12 +100,15 @@ def load_taxonomy(org: Organisation, seed_dir: Path | None = None) -> LoadReport
             skill = Skill(organisation_id=org.id, code=row.code)
             db.session.add(skill)
             report.skills_added += 1
+        elif skill.edited_at is not None or skill.merged_into_id is not None:
+            report.skills_kept += 1
+            continue
         elif (skill.name_it, skill.name_en) != (row.name_it, row.name_en):
             report.skills_updated += 1
         skill.area_id = existing[row.area_code].id
         skill.name_it, skill.name_en = row.name_it, row.name_en
         skill.description_it, skill.description_en = row.description_it, row.description_en
         skill.aliases = row.aliases
-        skill.esco_uri = row.esco_uri or None
+        skill.esco_uri = row.esco_uri or skill.esco_uri or None
     db.session.flush()
     return report

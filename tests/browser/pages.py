@@ -210,6 +210,40 @@ PAGES += [
 NOT_HTML |= {"api_docs.openapi_json", "api.list_people", "api.get_person", "api.list_units",
              "api.list_areas", "api.list_skills", "api.get_skill", "api.list_projects",
              "api.get_project"}
+# Taxonomy care (issue 16): the editor, a skill, an area, the merge preview
+def _a_skill(session):
+    from skillmap.models import Skill
+
+    return {"skill_id": session.scalar(sa.select(Skill.id).where(Skill.code == "LNG-EN"))}
+
+
+def _merge_preview(session):
+    from skillmap.models import Skill
+
+    ids = dict(session.execute(sa.select(Skill.code, Skill.id).where(
+        Skill.code.in_(["LNG-EN", "LNG-FR"]))).all())
+    return {"skill_id": ids["LNG-FR"], "into": ids["LNG-EN"]}
+
+
+def _an_area(session):
+    from skillmap.models import Skill
+
+    return {"area_id": session.scalar(sa.select(Skill.area_id).where(Skill.code == "LNG-EN"))}
+
+
+PAGES += [
+    Page("admin", "admin.taxonomy"),
+    Page("admin", "admin.taxonomy", query="state=all&q=inglese"),
+    Page("manager", "admin.taxonomy"),
+    Page("admin", "admin.taxonomy_skill", _a_skill),
+    Page("manager", "admin.taxonomy_skill", _a_skill),
+    Page("admin", "admin.taxonomy_skill_new"),
+    Page("admin", "admin.taxonomy_merge", _merge_preview),
+    Page("admin", "admin.taxonomy_area", _an_area),
+    Page("manager", "admin.taxonomy_area", _an_area),
+    Page("admin", "admin.taxonomy_area_new"),
+    Page("admin", "admin.taxonomy_import"),
+]
 # Bulk import of people and skills (issue 11); the preview (a POST) is checked in
 # test_import_journey.py, on a server of its own
 NOT_HTML |= {"admin.import_people_template"}

@@ -26,7 +26,7 @@ from skillmap.services.suppression import TOTAL, finest_mask, view_rows
 
 KEY_SKILLS = 5
 MONTHS = 24
-LEVEL_KINDS = ("added", "level", "removed")
+LEVEL_KINDS = ("added", "level", "removed", "merged")
 
 
 def coverage_by_month(changes: pd.DataFrame, months: pd.PeriodIndex) -> pd.DataFrame:

@@ -4,4 +4,5 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__)
 
 from skillmap.web.admin import (routes, people_routes, structure_routes,  # noqa: E402,F401
-                                token_routes, import_routes, export_routes)
+                                token_routes, import_routes, export_routes,
+                                taxonomy_routes, esco_routes)

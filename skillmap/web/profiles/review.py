@@ -16,7 +16,7 @@ from skillmap.web.profiles import bp
 from skillmap.web.profiles.forms import (AcceptProposalForm, CarryOutErasureForm,
                                          MapProposalForm, RejectProposalForm)
 
-nav.add("profiles.review_proposals", _l("Proposed skills"), order=82)
+# the queue of proposed skills is reached from the taxonomy editor and the admin home
 nav.add("profiles.review_erasures", _l("Erasure requests"), order=84)
 
 
