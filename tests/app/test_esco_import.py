@@ -164,7 +164,7 @@ def test_one_bad_row_imports_nothing(runner, coop, esco_file, row, column, messa
     result = runner.invoke(args=["import-taxonomy", path, "--format", "esco", "--only-valid",
                                  "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert "Imported the 4 valid rows; 1 rows were skipped." in result.output
+    assert "Imported the valid rows (4); skipped 1 with problems." in result.output
 
 
 @pytest.mark.parametrize("content, status", [
