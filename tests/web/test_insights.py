@@ -256,3 +256,59 @@ def test_recompute_leaves_out_a_skill_held_by_too_few(client, auth, users, org, 
     rare = page[page.index('id="not-enough-data"'):].split("</ul>")[0]
     assert "Reti informatiche" in rare
     assert "meno di 3 persone" in page
+
+
+@pytest.mark.parametrize("where", ["/", "/profile"])
+def test_a_suggestion_becomes_a_wish_in_one_click(client, auth, people, users, taxonomy,
+                                                  post_form, where):
+    from skillmap.models import PersonSkill
+
+    anna = users["employee"].person
+    sql = taxonomy["ICT-SQL"]
+    auth.login("employee")
+    page = text(client.get(where))
+    panel = page[page.index('id="grow-next"'):].split("</section>")[0]
+    assert f'name="skill_id" value="{sql.id}"' in panel and "Aggiungi ai miei desideri" in panel
+    resp = post_form("/profile/skills/wish", {"skill_id": sql.id, "next": where}, page=where)
+    assert resp.status_code == 302 and resp.headers["Location"] == where
+    row = db.session.scalar(sa.select(PersonSkill).where(PersonSkill.person_id == anna.id,
+                                                         PersonSkill.skill_id == sql.id))
+    assert row.level == 0 and row.wants_to_grow
+    page = text(client.get(where))
+    assert "Ora tra i tuoi desideri c’è Basi di dati SQL" in page
+    panel = page[page.index('id="grow-next"'):].split("</section>")[0]
+    assert f'name="skill_id" value="{sql.id}"' not in panel  # a wish now: no second button
+    # a second click (another tab) changes nothing and says so
+    resp = post_form("/profile/skills/wish", {"skill_id": sql.id, "next": where}, page=where)
+    assert "è già nel tuo profilo" in text(client.get(where))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonSkill).where(
+        PersonSkill.person_id == anna.id, PersonSkill.skill_id == sql.id)) == 1
+
+
+@pytest.mark.parametrize("data", [
+    {"skill_id": "999999", "next": "/"},
+    {"skill_id": "abc", "next": "/"},
+    {"skill_id": "", "next": "https://evil.example/"},
+])
+def test_adding_a_wish_refuses_bad_input_and_foreign_redirects(client, auth, people, users,
+                                                               post_form, data):
+    from skillmap.models import PersonSkill
+
+    anna = users["employee"].person
+    auth.login("employee")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(PersonSkill).where(
+        PersonSkill.person_id == anna.id))
+    resp = post_form("/profile/skills/wish", data, page="/profile")
+    assert resp.status_code == 302 and "evil" not in resp.headers["Location"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonSkill).where(
+        PersonSkill.person_id == anna.id)) == before
+
+
+def test_adding_a_wish_needs_the_csrf_token(client, auth, people, users, taxonomy):
+    from skillmap.models import PersonSkill
+
+    auth.login("employee")
+    client.post("/profile/skills/wish", data={"skill_id": taxonomy["ICT-SQL"].id, "next": "/"})
+    assert db.session.scalar(sa.select(PersonSkill).where(
+        PersonSkill.person_id == users["employee"].person.id,
+        PersonSkill.skill_id == taxonomy["ICT-SQL"].id)) is None

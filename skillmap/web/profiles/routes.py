@@ -15,8 +15,10 @@ from skillmap.web import nav
 from skillmap.web.access import roles
 from skillmap.web.inputs import db_id
 from skillmap.web.profiles import bp
+from skillmap.web.redirects import safe_next
 from skillmap.web.profiles.forms import (LANGUAGE_CODES, ErasureForm, ProposalForm, SearchForm,
-                                         SettingsForm, SkillForm, VersionForm, WithdrawForm)
+                                         SettingsForm, SkillForm, VersionForm, WishForm,
+                                         WithdrawForm)
 
 nav.add("profiles.mine", _l("My profile"), order=10,
         when=lambda: current_user.person_id is not None)
@@ -139,6 +141,33 @@ def add_skill():
                               "a new skill."))
     return render_template("profiles/skill_form.html", form=form, skill=skill, ps=None,
                            skill_errors=skill_errors, stale=None)
+
+
+@bp.route("/profile/skills/wish", methods=["POST"])
+@roles("*")
+def add_wish():
+    """One click from "skills you could grow next": the skill becomes a wish (level 0,
+    wants to learn) and the person is back where they clicked, told what happened."""
+    person = _me()
+    form = WishForm()
+    back = safe_next(form.next.data, url_for("profiles.mine"))
+    skill_id = db_id(form.skill_id.data)
+    skill = db.session.get(Skill, skill_id) if skill_id else None
+    if not form.validate_on_submit() or skill is None \
+            or skill.organisation_id != current_user.organisation_id:
+        flash(_("That suggestion could not be added: reload the page and try again."),
+              "warning")
+        return redirect(back)
+    name = skill.name(current_user.locale)
+    try:
+        profiles.add_skill(person, skill.id, profiles.SkillData(level=0, wants_to_grow=True),
+                           actor=current_user)
+    except (profiles.ProfileError, DuplicateError):
+        flash(_("%(skill)s is already in your profile.", skill=name), "info")
+        return redirect(back)
+    db.session.commit()
+    flash(_("%(skill)s added to your wishes: you want to learn it.", skill=name), "success")
+    return redirect(back)
 
 
 @bp.route("/profile/skills/<int:ps_id>/edit", methods=["GET", "POST"])
