@@ -8,10 +8,11 @@ from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from skillmap.extensions import db
-from skillmap.i18n import lang, spreadsheet_csv
+from skillmap.i18n import lang, month_label, spreadsheet_csv
 from skillmap.models import RoleTarget, Skill
 from skillmap.services import report_exports, reports, role_targets
 from skillmap.services.reports import Filters
+from skillmap.services.reports import trends as trend_service
 from skillmap.services.reports.people import HiddenGroup
 from skillmap.services.suppression import hidden_help, hidden_label
 from skillmap.services.reports.matrix import shade_class
@@ -19,7 +20,7 @@ from skillmap.web import nav
 from skillmap.web.access import require_same_org, roles
 from skillmap.web.inputs import db_id
 from skillmap.web.reports import bp, charts
-from skillmap.web.reports.forms import FilterForm, RoleTargetForm, TargetLevelForm
+from skillmap.web.reports.forms import FilterForm, RoleTargetForm, TargetLevelForm, TrendsForm
 
 nav.add("reports.matrix", _l("Reports"), order=60)
 
@@ -35,14 +36,35 @@ def _filters() -> tuple[FilterForm, Filters]:
     return form, Filters(unit_id, area_id)
 
 
-def _build(kind: str, f: Filters):
+def _trends_form(f: Filters) -> TrendsForm:
+    """The trends choices: the skills of the chosen area (all areas: every skill)."""
+    skills = reports.base.skills_frame(current_user.organisation_id, lang(), f.area_id)
+    skills = skills.sort_values(["area", "skill"], kind="stable")
+    months = trend_service.month_range()
+    form = TrendsForm(request.args, list(zip(skills["skill_id"].astype(int), skills["skill"],
+                                             skills["area"])),
+                      [(str(m), month_label(m)) for m in reversed(months)], trend_service.PERIODS)
+    if not form.period.data:
+        form.period.data = str(trend_service.DEFAULT_PERIOD)
+    return form
+
+
+def _build(kind: str, f: Filters, trends_form: TrendsForm | None = None):
+    kw = {}
+    if kind == "trends":
+        values = (trends_form or _trends_form(f)).values()
+        kw["options"] = trend_service.TrendOptions(
+            values["skill_ids"], values["period"] or trend_service.DEFAULT_PERIOD,
+            values["month_a"], values["month_b"])
     return reports.BUILDERS[kind](current_user.organisation_id, f,
-                                  current_app.config["PRIVACY_MIN_GROUP"], lang())
+                                  current_app.config["PRIVACY_MIN_GROUP"], lang(), **kw)
 
 
 def _page(kind: str, template: str, **extra):
     form, f = _filters()
-    report = _build(kind, f)
+    if kind == "trends":
+        extra["trends_form"] = _trends_form(f)
+    report = _build(kind, f, extra.get("trends_form"))
     return render_template(template, report=report, form=form, f=f, charts=charts,
                            min_group=current_app.config["PRIVACY_MIN_GROUP"],
                            hidden_word=hidden_label(),
