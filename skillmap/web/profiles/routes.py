@@ -1,6 +1,8 @@
 """My profile: skills, wishes, availability, proposals, and my data (export, erasure)."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (Response, abort, flash, jsonify, make_response, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -9,7 +11,8 @@ from flask_login import current_user
 from skillmap.extensions import db
 from skillmap.i18n import spreadsheet_csv
 from skillmap.models import Skill
-from skillmap.services import advice, privacy, profiles, proposals, skill_search
+from skillmap.services import (advice, privacy, profiles, proposals, skill_card,
+                               skill_search)
 from skillmap.services.errors import DuplicateError
 from skillmap.web import nav
 from skillmap.web.access import roles
@@ -64,6 +67,14 @@ def mine():
         confirmers=profiles.confirmer_names(rows),
         proposals=profiles.my_proposals(current_user), search_form=SearchForm(),
         language_names=_language_names(), grow_next=advice.grow_next(person))
+
+
+@bp.route("/profile/card")
+@roles("*")
+def my_card():
+    """My printable skill card (seeing oneself is not a disclosure: nothing is logged)."""
+    return render_template("profiles/card.html", card=skill_card.card(_me()), own=True,
+                           today=date.today())
 
 
 @bp.route("/profile/skills/search")
