@@ -21,8 +21,8 @@ from scipy.stats import hypergeom
 
 from .convert import to_matrix
 
-__all__ = ["SkillFamilies", "skill_families", "placement_confidence", "TRANSVERSAL",
-           "NOT_ENOUGH_DATA", "MIN_HOLDERS"]
+__all__ = ["MIN_HOLDERS", "NOT_ENOUGH_DATA", "TRANSVERSAL", "SkillFamilies",
+           "placement_confidence", "skill_families"]
 
 #: Family label of transversal skills (held across families, linked to none).
 TRANSVERSAL = -1

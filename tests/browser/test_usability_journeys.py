@@ -1,6 +1,5 @@
 """Issue 15 in the browser: HR follows chosen skills over time, a person prints their skill
 card, a suggestion becomes a wish in one click. axe runs on every page reached."""
-import re
 
 import pytest
 

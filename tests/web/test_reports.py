@@ -373,9 +373,9 @@ def test_report_csv_follows_the_readers_spreadsheet(client, auth, coop, users, l
 
 
 def _month(delta_months: int = 0) -> str:
-    import pandas as pd
-
     from datetime import datetime, timezone
+
+    import pandas as pd
 
     now = pd.Period(datetime.now(timezone.utc).strftime("%Y-%m"), "M")
     return str(now - delta_months)
