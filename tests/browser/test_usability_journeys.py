@@ -1,6 +1,8 @@
 """Issue 15 in the browser: HR follows chosen skills over time, a person prints their skill
 card, a suggestion becomes a wish in one click. axe runs on every page reached."""
 
+import re
+
 import pytest
 
 from tests.browser.conftest import assert_accessible, login
@@ -69,4 +71,19 @@ def test_hr_opens_the_card_from_the_person_page(page, live_app):
     page.get_by_role("link", name="Apri la scheda delle competenze da stampare").click()
     page.wait_for_load_state("networkidle")
     assert "La tua visita a questa scheda è registrata" in page.content()
+    assert_accessible(page)
+
+
+def test_employee_adds_a_suggestion_as_a_wish_in_one_click(page):
+    login(page, "employee")
+    page.goto("/")
+    panel = page.locator("#grow-next")
+    buttons = panel.get_by_role("button", name=re.compile("^Aggiungi ai miei desideri"))
+    before = buttons.count()
+    assert before >= 1
+    name = buttons.first.inner_text().split(":", 1)[1].strip()
+    buttons.first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.split("/", 3)[3] == ""          # back on the home page it was clicked on
+    assert f"Ora tra i tuoi desideri c’è {name}" in page.content()
     assert_accessible(page)
