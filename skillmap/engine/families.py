@@ -21,10 +21,15 @@ from scipy.stats import hypergeom
 
 from .convert import to_matrix
 
-__all__ = ["SkillFamilies", "skill_families", "TRANSVERSAL"]
+__all__ = ["MIN_HOLDERS", "NOT_ENOUGH_DATA", "TRANSVERSAL", "SkillFamilies",
+           "placement_confidence", "skill_families"]
 
 #: Family label of transversal skills (held across families, linked to none).
 TRANSVERSAL = -1
+#: Label of skills held by too few people to place with confidence (left out of families).
+NOT_ENOUGH_DATA = -2
+#: Fewest holders a skill needs to be placed in a family (default of ``min_holders``).
+MIN_HOLDERS = 3
 
 
 @dataclass(frozen=True)
@@ -35,10 +40,13 @@ class SkillFamilies:
     ----------
     labels : Series
         Skill -> family number (0 is the largest family). Transversal
-        skills get :data:`TRANSVERSAL` (``-1``).
+        skills get :data:`TRANSVERSAL` (``-1``); skills held by fewer than
+        ``min_holders`` people get :data:`NOT_ENOUGH_DATA` (``-2``) and are in
+        no family.
     names : dict
         Family number -> short name: its 3 most central skills joined by
-        ``" / "`` (for ``-1``: the 3 most held transversal skills).
+        ``" / "`` (for ``-1``: the 3 most held transversal skills; ``-2`` has
+        no name).
     graph : networkx.Graph
         Skill association graph. Node attributes ``family`` and ``holders``;
         edge attributes ``weight`` (PMI), ``count`` (people holding both),
@@ -48,12 +56,17 @@ class SkillFamilies:
         ``connects`` (tuple of families receiving at least 20% of the skill's
         link weight), ``participation`` (participation coefficient, 0-1),
         ``strength`` (total link weight). Best bridges first.
+    confidence : Series
+        Skill -> how sure its placement is, 0-1 (see
+        :func:`placement_confidence`); NaN for transversal skills and for
+        skills without enough data.
     """
 
     labels: pd.Series
     names: dict
     graph: nx.Graph = field(repr=False)
     bridges: pd.DataFrame = field(repr=False)
+    confidence: pd.Series = field(repr=False, default=None)
 
 
 def association(binary, *, alpha=0.05, min_lift=1.5, min_count=2, min_odds=8.0):
@@ -140,7 +153,7 @@ def _sparsify(weight, n_neighbors):
 
 
 def skill_families(profiles, *, seed=0, resolution=1.0, alpha=0.05, min_lift=1.5,
-                   n_neighbors=30, family_lift=1.5, min_size=3):
+                   n_neighbors=30, family_lift=1.5, min_size=3, min_holders=MIN_HOLDERS):
     """Find families of skills that the same people hold.
 
     Steps: (1) co-occurrence of held skills (level >= 1) as sparse
@@ -174,6 +187,13 @@ def skill_families(profiles, *, seed=0, resolution=1.0, alpha=0.05, min_lift=1.5
     step (4), while a trade that most of a small cooperative practises still
     links (its lift is capped near 1, its odds ratio is not).
 
+    (6) A skill held by fewer than ``min_holders`` people cannot be placed
+    with confidence (one stray holder would decide its family): it is taken
+    out of the families and labelled :data:`NOT_ENOUGH_DATA` (``-2``), "not
+    enough data yet". The other skills' families are the same as with
+    ``min_holders=0``. Every placed skill gets a confidence, see
+    :func:`placement_confidence`.
+
     Parameters
     ----------
     profiles : DataFrame
@@ -190,11 +210,13 @@ def skill_families(profiles, *, seed=0, resolution=1.0, alpha=0.05, min_lift=1.5
         Family lift a skill needs to belong to a family, see above.
     min_size : int
         Smallest community kept from step (4), see above.
+    min_holders : int
+        Fewest holders a skill needs to be placed, see step (6).
 
     Returns
     -------
     SkillFamilies
-        ``labels``, ``names``, ``graph``, ``bridges``.
+        ``labels``, ``names``, ``graph``, ``bridges``, ``confidence``.
 
     Examples
     --------
@@ -208,13 +230,21 @@ def skill_families(profiles, *, seed=0, resolution=1.0, alpha=0.05, min_lift=1.5
     {'drill': 0, 'excel': 1, 'invoice': 1, 'sand': 0, 'saw': 0, 'teamwork': -1, 'vat': 1}
     >>> fam.names[0], fam.names[-1]
     ('saw / drill / sand', 'teamwork')
+    >>> float(fam.confidence["saw"])
+    1.0
+
+    A skill held by two people only is left out ("not enough data yet"):
+
+    >>> df2 = pd.concat([df, pd.DataFrame({"person": ["a", "g"], "skill": "chess", "level": 2})])
+    >>> int(skill_families(df2).labels["chess"])
+    -2
     """
     pm = to_matrix(profiles)
     skills = pm.skills
     n_skills = len(skills)
     if n_skills == 0:
         return SkillFamilies(pd.Series([], dtype=np.int64, name="family"), {}, nx.Graph(),
-                             _empty_bridges())
+                             _empty_bridges(), pd.Series([], dtype=float, name="confidence"))
     binary = pm.binary()
     weight, _, counts, lift = association(binary, alpha=alpha, min_lift=min_lift)
     weight = _sparsify(weight, n_neighbors)
@@ -250,10 +280,78 @@ def skill_families(profiles, *, seed=0, resolution=1.0, alpha=0.05, min_lift=1.5
     order = sorted(fams, key=lambda f: (-(label == f).sum(), np.flatnonzero(label == f)[0]))
     remap = {f: i for i, f in enumerate(order)} | {TRANSVERSAL: TRANSVERSAL}
     label = np.array([remap[f] for f in label], dtype=np.int64)
+    label[holders < min_holders] = NOT_ENOUGH_DATA
 
     labels = pd.Series(label, index=skills, name="family")
+    confidence = pd.Series(placement_confidence(binary, label), index=skills,
+                           name="confidence")
     nx.set_node_attributes(graph, labels.to_dict(), "family")
-    return SkillFamilies(labels, _names(graph, labels), graph, _bridges(graph, labels))
+    return SkillFamilies(labels, _names(graph, labels), graph, _bridges(graph, labels),
+                         confidence)
+
+
+def placement_confidence(binary, label):
+    """How sure each skill's family is: the share of its holders' work in that family.
+
+    Every holder of the skill counts once, split over the families by the
+    share of their *other* placed skills in each (as in the second check of
+    :func:`skill_families`); the confidence of a skill in family ``f`` is the
+    part of that total that falls in ``f``. 1 means that everyone who holds
+    the skill works only in its family; 0.5 that half of what its holders do
+    lies elsewhere. Holders with no other placed skill do not count.
+
+    Parameters
+    ----------
+    binary : scipy.sparse matrix
+        People x skills, 0/1.
+    label : ndarray
+        Family of each skill (column); negative labels (transversal, not
+        enough data) are in no family.
+
+    Returns
+    -------
+    ndarray
+        One value per skill in 0-1; NaN where the label is negative or no
+        holder has another placed skill.
+
+    Examples
+    --------
+    Skill ``x`` is held by three people: two of them hold only skills of
+    family 0, the third holds one skill of family 0 and one of family 1.
+
+    >>> import numpy as np
+    >>> from scipy import sparse
+    >>> b = sparse.csr_matrix([[1, 1, 0, 1],   # columns: a (fam 0), b (fam 0), c (fam 1), x
+    ...                        [1, 1, 0, 1],
+    ...                        [1, 0, 1, 1],
+    ...                        [0, 0, 1, 0]])
+    >>> conf = placement_confidence(b, np.array([0, 0, 1, 0]))
+    >>> float(round(conf[3], 3))  # (1 + 1 + 0.5) / 3
+    0.833
+    >>> bool(np.isnan(placement_confidence(b, np.array([0, 0, 1, -1]))[3]))
+    True
+    """
+    label = np.asarray(label)
+    n_fam = int(label.max()) + 1 if len(label) else 0
+    out = np.full(len(label), np.nan)
+    if n_fam <= 0:
+        return out
+    b = sparse.csr_matrix(binary, dtype=np.float64)
+    placed = np.flatnonzero(label >= 0)
+    onehot = sparse.csr_matrix((np.ones(len(placed)), (placed, label[placed])),
+                               shape=(len(label), n_fam))
+    per_person = (b @ onehot).toarray()                 # people x families, placed skills held
+    # a holder of placed skill s (family f) has total - 1 other placed skills, of which
+    # per_person[:, f] - 1 in f: column f of `share` is meant for the skills of family f only
+    others = per_person.sum(axis=1) - 1
+    valid = others > 0
+    share = np.where(valid[:, None], (per_person - 1) / np.where(valid, others, 1)[:, None], 0.0)
+    num = np.asarray(b.T @ share)                       # skills x families
+    den = np.asarray(b.T @ valid.astype(np.float64)).ravel()
+    fam = label[placed]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[placed] = np.where(den[placed] > 0, num[placed, fam] / den[placed], np.nan)
+    return out
 
 
 def _held_whole(by_skill, cols) -> int:
@@ -319,6 +417,8 @@ def _names(graph, labels):
     """Family -> its 3 most central skills (link weight inside the family)."""
     names = {}
     for f, members in labels.groupby(labels, sort=True):
+        if f == NOT_ENOUGH_DATA:
+            continue
         members = list(members.index)
         if f == TRANSVERSAL:
             score = {s: graph.nodes[s]["holders"] for s in members}
@@ -342,10 +442,12 @@ def _bridges(graph, labels, min_share=0.2):
     """Skills whose links spread over several families (participation coefficient)."""
     rows = []
     for s in labels.index:
+        if labels[s] == NOT_ENOUGH_DATA:
+            continue
         by_family = {}
         for t, d in graph[s].items():
             f = labels[t]
-            if f != TRANSVERSAL:
+            if f >= 0:
                 by_family[f] = by_family.get(f, 0.0) + d["weight"]
         total = sum(by_family.values())
         if total <= 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .families import SkillFamilies
+from .families import NOT_ENOUGH_DATA, SkillFamilies
 
 __all__ = ["MAX_EDGES", "family_payload", "layout"]
 
@@ -20,8 +20,11 @@ def family_payload(fam: SkillFamilies, max_edges: int = MAX_EDGES) -> dict:
     """Families, bridges and the strongest links as JSON-ready data (skill ids).
 
     Each family lists its members, strongest inside the family first
-    (transversal skills, family -1, by number of holders), and its three
-    ``central`` skills; ``positions`` is left empty for :func:`layout`.
+    (transversal skills, family -1, by number of holders), its three
+    ``central`` skills and each member's ``confidence`` (0-1, None for
+    transversal skills); skills held by too few people to place are not in
+    any family but listed in ``not_enough_data`` (most held first);
+    ``positions`` is left empty for :func:`layout`.
 
     Examples
     --------
@@ -32,9 +35,12 @@ def family_payload(fam: SkillFamilies, max_edges: int = MAX_EDGES) -> dict:
     >>> payload = family_payload(skill_families(df, seed=0))
     >>> sorted(s for f in payload["families"] for s in f["members"])
     [10, 11]
+    >>> payload["not_enough_data"]
+    []
     """
     graph = fam.graph
-    labels = {int(s): int(f) for s, f in fam.labels.items()}
+    labels = {int(s): int(f) for s, f in fam.labels.items() if f != NOT_ENOUGH_DATA}
+    conf = fam.confidence if fam.confidence is not None else {}
     families = []
     for f in sorted(set(labels.values()), key=lambda f: (f == -1, f)):
         members = [s for s, g in labels.items() if g == f]
@@ -45,14 +51,19 @@ def family_payload(fam: SkillFamilies, max_edges: int = MAX_EDGES) -> dict:
             score = {s: sum(d.get("weight", 0.0) for t, d in graph[s].items() if t in inside)
                      for s in members}
         members.sort(key=lambda s: -score[s])
+        confidence = [None if f < 0 or s not in conf or conf[s] != conf[s]
+                      else round(float(conf[s]), 3) for s in members]
         families.append({"id": f, "size": len(members), "members": members,
-                         "central": members[:3]})
+                         "central": members[:3], "confidence": confidence})
+    rare = [int(s) for s, f in fam.labels.items() if f == NOT_ENOUGH_DATA]
+    rare.sort(key=lambda s: -graph.nodes[s].get("holders", 0) if s in graph else 0)
     bridges = [{"skill": int(r.skill), "family": int(r.family),
                 "connects": [int(c) for c in r.connects]}
                for r in fam.bridges.itertuples(index=False)]
     edges = sorted(graph.edges(data="weight", default=0.0), key=lambda e: -e[2])[:max_edges]
-    return {"families": families, "bridges": bridges,
-            "edges": [[int(a), int(b)] for a, b, _w in edges], "positions": {}}
+    return {"families": families, "bridges": bridges, "not_enough_data": rare,
+            "edges": [[int(a), int(b)] for a, b, _w in edges if int(a) in labels
+                      and int(b) in labels], "positions": {}}
 
 
 def _disc_layout(sub: nx.Graph, seed: int) -> dict:

@@ -18,7 +18,7 @@ from skillmap.models.base import utcnow
 
 #: actions that show another person's data to the actor
 DISCLOSURES = ("profile.viewed", "people.listed", "team.suggested", "report.people_listed",
-               "audit.exported", "api.read")
+               "audit.exported", "api.read", "profile.card_viewed")
 
 
 def record(organisation_id: int, actor_id: int | None, action: str, *,

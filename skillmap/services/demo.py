@@ -101,15 +101,44 @@ def _person_rows(n: int, seed: int, roles: pd.DataFrame, units: dict[str, Unit],
     return rows
 
 
-def _skills_for(rng: random.Random, role_rows: pd.DataFrame, all_codes: list[str]) -> dict:
-    """code -> (level, wants_to_grow, last_used_year) for one person."""
+#: skill-code prefixes anybody may plausibly hold, whatever the trade
+EVERYONE_PREFIXES = ("TRV", "DIGCOMP", "LNG")
+
+
+def _prefix(code: str) -> str:
+    return code.split("-", 1)[0]
+
+
+def plausible_extras(roles: pd.DataFrame, all_codes: list[str]) -> dict[str, list[str]]:
+    """Job title -> the skills a person in that job could plausibly hold beyond the role's
+    own: those of the other jobs of the same unit, of the same areas (code prefix) as the
+    role's skills, and the skills anyone may hold (transversal, digital, languages).
+
+    A stray skill drawn from every skill of the taxonomy gave a nurse "machine learning"
+    and a bricklayer "Git": real profiles are untidy, but within reason."""
+    out = {}
+    known = set(all_codes)
+    for title, rows in roles.groupby("job_title_it"):
+        own = set(rows["skill_code"])
+        unit = rows["unit"].iloc[0]
+        prefixes = {_prefix(c) for c in own} | set(EVERYONE_PREFIXES)
+        pool = set(roles.loc[roles["unit"] == unit, "skill_code"])
+        pool |= {c for c in all_codes if _prefix(c) in prefixes}
+        out[title] = sorted((pool & known) - own)
+    return out
+
+
+def _skills_for(rng: random.Random, role_rows: pd.DataFrame, all_codes: list[str],
+                extras: list[str] | None = None) -> dict:
+    """code -> (level, wants_to_grow, last_used_year) for one person; ``extras`` are the
+    skills plausible for the role (:func:`plausible_extras`), where stray skills come from."""
     out = {}
     for r in role_rows.itertuples(index=False):
         if rng.random() < float(r.probability):
             level = min(5, max(1, int(r.typical_level) + rng.choice([-1, 0, 0, 0, 1])))
             out[r.skill_code] = [level, False, rng.choice([2023, 2024, 2025, 2026, 2026])]
     if rng.random() < 0.15:  # a stray skill: real profiles are never perfectly tidy
-        out.setdefault(rng.choice(all_codes), [rng.randint(1, 3), False, 2024])
+        out.setdefault(rng.choice(extras or all_codes), [rng.randint(1, 3), False, 2024])
     if rng.random() < 0.5:  # wishes: grow a skill held at a low level, or learn a new one
         held_low = [c for c, v in out.items() if v[0] <= 3]
         role_missing = [r.skill_code for r in role_rows.itertuples(index=False)
@@ -149,6 +178,7 @@ def seed_demo(org: Organisation, n_people: int = 120, seed: int = 0) -> DemoRepo
     rng = random.Random(seed + 1)
     codes = sorted(skills)
     by_title = {t: g for t, g in roles.groupby("job_title_it")}
+    extras = plausible_extras(roles, codes)
     now = datetime(2026, 11, 1, tzinfo=timezone.utc)
     for start in range(0, len(new), CHUNK):
         chunk = new[start:start + CHUNK]
@@ -156,7 +186,8 @@ def seed_demo(org: Organisation, n_people: int = 120, seed: int = 0) -> DemoRepo
                                  chunk).all()
         ps_rows, changes = [], []
         for pid, p in zip(ids, chunk):
-            for code, (level, wish, year) in _skills_for(rng, by_title[p["job_title"]], codes).items():
+            for code, (level, wish, year) in _skills_for(rng, by_title[p["job_title"]], codes,
+                                                        extras[p["job_title"]]).items():
                 when = now - timedelta(days=rng.randrange(30, 730))
                 ps_rows.append({"person_id": pid, "skill_id": skills[code], "level": level,
                                 "wants_to_grow": wish, "last_used_year": year, "note": "",

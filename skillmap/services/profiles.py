@@ -311,6 +311,8 @@ def disclosure_context(event: AuditEvent) -> str:
     if event.action == "profile.viewed":
         return _l("Opened your profile") if not event.detail else _l(
             "Opened your profile from a team page")
+    if event.action == "profile.card_viewed":
+        return _l("Opened your printable skill card")
     if event.action == "people.listed":
         return _l("Found you in a people search")
     if event.action == "team.suggested":

@@ -97,8 +97,8 @@ def _run(ctx: jobs.JobContext) -> dict:
     fam = engine.skill_families(frame, seed=SEED)
     step("layout")
     payload = engine.family_payload(fam)
-    payload["positions"] = engine.layout(fam.graph, {int(k): int(v)
-                                                     for k, v in fam.labels.items()}, seed=SEED)
+    placed = {int(k): int(v) for k, v in fam.labels.items() if v != engine.NOT_ENOUGH_DATA}
+    payload["positions"] = engine.layout(fam.graph.subgraph(placed), placed, seed=SEED)
     payload["people"] = int(frame["person"].nunique())
     step("save")
     _store(org, payload, version)

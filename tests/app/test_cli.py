@@ -108,3 +108,49 @@ def test_demo_growth_pool_names_real_skills():
     with open(SEED_DIR / "skills.csv", encoding="utf-8") as fh:
         codes = {row["code"] for row in csv.DictReader(fh)}
     assert set(GROWTH_POOL) <= codes
+
+
+def test_demo_stray_skills_are_plausible_for_the_role(runner):
+    """Profiles stay a little untidy (some people hold a skill their role does not list),
+    but a stray skill comes from the role's unit, its areas or what anyone may hold: no
+    machine learning for a care worker, no Git for a bricklayer."""
+    from skillmap.services.demo import _read_roles, plausible_extras
+
+    runner.invoke(args=["load-taxonomy"])
+    assert runner.invoke(args=["seed-demo", "--employees", "120"]).exit_code == 0
+    roles = _read_roles()
+    codes = db.session.scalars(sa.select(Skill.code)).all()
+    extras = plausible_extras(roles, codes)
+    oss = "Operatore/Operatrice socio-sanitario/a (OSS)"
+    builder = "Operaio/Operaia edile"
+    ict = "Tecnico/Tecnica ICT e sviluppatore/sviluppatrice"
+    assert not any(c.startswith("ICT-") for c in extras[oss] + extras[builder])
+    assert "ICT-AI-ML" in extras[ict] and "TRV-PROBLEM-SOLVING" in extras[builder]
+    own = roles.groupby("job_title_it")["skill_code"].agg(set)
+    rows = db.session.execute(sa.select(Person.job_title, Skill.code)
+                              .join(PersonSkill, PersonSkill.person_id == Person.id)
+                              .join(Skill, Skill.id == PersonSkill.skill_id)
+                              .where(PersonSkill.level >= 1)).all()
+    strays = [(t, c) for t, c in rows if c not in own[t]]
+    assert strays, "the demo lost its untidiness"
+    assert all(c in extras[t] for t, c in strays), [s for s in strays if s[1] not in extras[s[0]]]
+
+
+def test_demo_families_keep_it_and_care_apart(runner, app):
+    """The issue's nonsense families: machine learning in social care, Git/SQL/cloud
+    computing in the building trades. None of them sits there any more."""
+    from skillmap import engine
+    from skillmap.services.profile_data import profiles_frame
+
+    runner.invoke(args=["load-taxonomy"])
+    assert runner.invoke(args=["seed-demo", "--employees", "120"]).exit_code == 0
+    org_id = db.session.scalar(sa.select(Person.organisation_id).limit(1))
+    labels = engine.skill_families(profiles_frame(org_id), seed=0).labels
+    by_code = {code: labels.get(sid) for sid, code in db.session.execute(
+        sa.select(Skill.id, Skill.code)).all()}
+    care = {by_code["SOC-PEI"], by_code["HEA-OSS-BASIC-CARE"]} - {None, -1, -2}
+    building = {by_code["CON-MASONRY"], by_code["CON-SITE-SAFETY"]} - {None, -1, -2}
+    assert care and building
+    assert by_code.get("ICT-AI-ML") not in care
+    for code in ("ICT-GIT", "ICT-SQL", "ICT-CLOUD"):
+        assert by_code.get(code) not in building, code

@@ -255,3 +255,21 @@ PAGES += [
     Page("admin", "admin.export"),
 ]
 NOT_HTML |= {"admin.export_status_json", "admin.export_download", "auth.sso_callback"}
+# Everyday usability (issue 15): trends with chosen skills, period and two months; the
+# printable skill card for the person and for HR
+def _trend_choices(session):
+    from skillmap.models import Skill
+    from skillmap.services.reports.trends import month_range
+
+    keys = [str(m) for m in month_range()]
+    skills = session.scalars(sa.select(Skill.id).where(Skill.code.in_(
+        ("HEA-OSS-BASIC-CARE", "SOC-PEI", "LNG-EN"))).order_by(Skill.id)).all()
+    return {"skill": skills, "period": 12, "month_a": keys[-13], "month_b": keys[-1]}
+
+
+PAGES += [
+    Page("manager", "reports.trends", _trend_choices),
+    Page("employee", "profiles.my_card"),
+    Page("manager", "profiles.person_card",
+         lambda session: {"person_id": _demo_employee(session)}),
+]

@@ -2,6 +2,7 @@ import pandas as pd
 import pytest
 
 from skillmap.engine import skill_families
+from skillmap.engine.families import NOT_ENOUGH_DATA
 
 
 def test_two_trades_and_transversal_teamwork(two_trades):
@@ -67,9 +68,12 @@ def test_communities_below_min_size_are_dissolved():
     # a chance pair (two people who both play chess and do yoga) is no trade
     chance = pd.DataFrame([("c0", "chess", 2), ("c0", "yoga", 2), ("a0", "chess", 2),
                            ("a0", "yoga", 2)], columns=["person", "skill", "level"])
-    lab = skill_families(pd.concat([df, chance], ignore_index=True)).labels
+    both = pd.concat([df, chance], ignore_index=True)
+    lab = skill_families(both, min_holders=0).labels
     assert lab["chess"] == lab["yoga"] == -1
     assert lab[["saw", "drill", "sand"]].nunique() == 1 and lab["saw"] != -1
+    # by default two holders are too few to place them at all
+    assert skill_families(both).labels[["chess", "yoga"]].tolist() == [-2, -2]
 
 
 def test_a_small_trade_held_whole_by_many_people_is_kept():
@@ -124,3 +128,47 @@ def test_a_chance_majority_does_not_make_a_transversal_skill_a_trade():
     assert lab["squadra"] == -1
     assert lab[["cucina", "contabilita", "igiene"]].nunique() == 3
     assert (lab.drop("squadra") >= 0).all()
+
+
+def test_a_skill_with_too_few_holders_is_left_out_and_the_rest_unchanged():
+    """'ml' is held by one carpenter (a stray skill) and 'sql' by two: with the
+    default ``min_holders=3`` neither is placed; the other families do not move;
+    with ``min_holders=0`` the stray skill would join carpentry."""
+    trades = {"c": ("saw", "drill", "sand"), "a": ("excel", "invoice", "vat")}
+    rows = [(f"{t}{i}", s, 3) for t, skills in trades.items() for i in range(8) for s in skills]
+    rows += [("c0", "ml", 2), ("c1", "sql", 2), ("c2", "sql", 2)]
+    df = pd.DataFrame(rows, columns=["person", "skill", "level"])
+    fam = skill_families(df)
+    assert fam.labels["ml"] == fam.labels["sql"] == NOT_ENOUGH_DATA == -2
+    everything = skill_families(df, min_holders=0)
+    assert everything.labels["ml"] == everything.labels["saw"]
+    placed = fam.labels[fam.labels != NOT_ENOUGH_DATA]
+    pd.testing.assert_series_equal(placed, everything.labels[placed.index])
+    assert -2 not in fam.names
+    assert fam.confidence[["ml", "sql"]].isna().all()
+    # held by exactly min_holders people: placed
+    three = pd.concat([df, pd.DataFrame({"person": ["c3"], "skill": ["sql"], "level": [2]})])
+    assert skill_families(three).labels["sql"] == fam.labels["saw"]
+
+
+def test_confidence_is_the_share_of_holders_work_in_the_family():
+    """Checked by hand: 'estimates' belongs to carpentry (4 carpenters hold it) but
+    2 accountants hold it too. Each carpenter's other placed skills are all carpentry
+    (share 1), each accountant's all accounting (share 0): (4 x 1 + 2 x 0) / 6 = 2/3.
+    Carpentry skills are held by carpenters only, whose other skills are carpentry:
+    confidence 1. 'excel': 8 accountants with accounting only (1 each) and 2 who also
+    hold 'estimates' (2 of their 3 other skills are accounting): (8 + 2 x 2/3) / 10."""
+    trades = {"c": ("saw", "drill", "sand"), "a": ("excel", "invoice", "vat")}
+    rows = [(f"{t}{i}", s, 3) for t, skills in trades.items() for i in range(10) for s in skills]
+    rows += [(f"c{i}", "estimates", 3) for i in range(4)]
+    rows += [(f"a{i}", "estimates", 3) for i in range(2)]
+    rows += [(f"{t}{i}", "team", 3) for t in "ca" for i in range(0, 10, 2)]
+    fam = skill_families(pd.DataFrame(rows, columns=["person", "skill", "level"]), seed=1)
+    lab, conf = fam.labels, fam.confidence
+    assert lab["estimates"] == lab["saw"] != lab["excel"]
+    assert conf["estimates"] == pytest.approx(4 / 6)
+    assert conf["saw"] == pytest.approx(1.0)
+    assert conf["excel"] == pytest.approx((8 + 2 * 2 / 3) / 10)
+    assert lab["team"] == -1 and pd.isna(conf["team"])
+    again = skill_families(pd.DataFrame(rows, columns=["person", "skill", "level"]), seed=1)
+    pd.testing.assert_series_equal(conf, again.confidence)

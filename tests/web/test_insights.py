@@ -205,3 +205,110 @@ def test_coordinators_do_not_get_the_backups_panel(client, auth, people, users):
     auth.login("coordinator")
     page = text(client.get(f"/people/{users['employee'].person.id}"))
     assert "Anna Rossi" in page and 'id="backups"' not in page
+
+
+def test_families_page_shows_how_sure_each_placement_is_and_skills_without_enough_data(
+        client, auth, users, taxonomy, org):
+    t = {code: s.id for code, s in taxonomy.items()}
+    recompute._store(org.id, {
+        "people": 9,
+        "families": [{"id": 0, "size": 2, "members": [t["ICT-PY"], t["ICT-SQL"]],
+                      "central": [t["ICT-PY"]], "confidence": [0.853, 0.4]},
+                     {"id": -1, "size": 1, "members": [t["ICT-NET"]], "central": [t["ICT-NET"]],
+                      "confidence": [None]}],
+        "not_enough_data": [t["CARE-HOME"]],
+        "bridges": [], "edges": [],
+        "positions": {str(i): [i / 10, 1 - i / 10] for i in t.values()}}, 10 ** 6)
+    db.session.commit()
+    auth.login("coordinator")
+    page = text(client.get("/insights/families"))
+    sure = page[page.index('id="sureness-table"'):].split("</table>")[0]
+    assert re.search(r"<td>Programmazione Python</td> .*?Famiglia 1</td> <td>sicura</td> "
+                     r'<td class="text-end">85%</td>', sure), sure
+    assert re.search(r"<td>Basi di dati SQL</td> .*?<td>incerta</td> <td class=\"text-end\">40%",
+                     sure), sure
+    assert "Reti" not in sure  # transversal skills have no family to be sure of
+    rare = page[page.index('id="not-enough-data"'):].split("</ul>")[0]
+    assert "Dati ancora insufficienti" in page and "Assistenza domiciliare" in rare
+    families = page[page.index('id="families-table"'):].split("</table>")[0]
+    assert "Assistenza domiciliare" not in families
+
+
+def test_recompute_leaves_out_a_skill_held_by_too_few(client, auth, users, org, taxonomy):
+    """Eight carers and eight ICT people; two carers also hold 'Reti informatiche' (a
+    stray skill): two holders are too few, so it is in no family, listed apart."""
+    for i in range(16):
+        p = Person(organisation_id=org.id, first_name=f"P{i}", last_name="Prova")
+        db.session.add(p)
+        db.session.commit()
+        give(p, taxonomy, {"CARE-HOME": 3, "CARE-FIRST": 2} if i < 8
+             else {"ICT-PY": 3, "ICT-SQL": 4})
+        if i < 2:
+            give(p, taxonomy, {"ICT-NET": 2})
+    recompute.run_now(org.id)
+    payload = recompute.family_result(org.id).payload
+    placed = {m for f in payload["families"] for m in f["members"]}
+    assert payload["not_enough_data"] == [taxonomy["ICT-NET"].id]
+    assert taxonomy["ICT-NET"].id not in placed and taxonomy["CARE-HOME"].id in placed
+    assert str(taxonomy["ICT-NET"].id) not in payload["positions"]
+    auth.login("manager")
+    page = text(client.get("/insights/families"))
+    rare = page[page.index('id="not-enough-data"'):].split("</ul>")[0]
+    assert "Reti informatiche" in rare
+    assert "meno di 3 persone" in page
+
+
+@pytest.mark.parametrize("where", ["/", "/profile"])
+def test_a_suggestion_becomes_a_wish_in_one_click(client, auth, people, users, taxonomy,
+                                                  post_form, where):
+    from skillmap.models import PersonSkill
+
+    anna = users["employee"].person
+    sql = taxonomy["ICT-SQL"]
+    auth.login("employee")
+    page = text(client.get(where))
+    panel = page[page.index('id="grow-next"'):].split("</section>")[0]
+    assert f'name="skill_id" value="{sql.id}"' in panel and "Aggiungi ai miei desideri" in panel
+    resp = post_form("/profile/skills/wish", {"skill_id": sql.id, "next": where}, page=where)
+    assert resp.status_code == 302 and resp.headers["Location"] == where
+    row = db.session.scalar(sa.select(PersonSkill).where(PersonSkill.person_id == anna.id,
+                                                         PersonSkill.skill_id == sql.id))
+    assert row.level == 0 and row.wants_to_grow
+    page = text(client.get(where))
+    assert "Ora tra i tuoi desideri c’è Basi di dati SQL" in page
+    panel = page[page.index('id="grow-next"'):].split("</section>")[0]
+    assert f'name="skill_id" value="{sql.id}"' not in panel  # a wish now: no second button
+    # a second click (another tab) changes nothing and says so
+    resp = post_form("/profile/skills/wish", {"skill_id": sql.id, "next": where}, page=where)
+    assert "è già nel tuo profilo" in text(client.get(where))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonSkill).where(
+        PersonSkill.person_id == anna.id, PersonSkill.skill_id == sql.id)) == 1
+
+
+@pytest.mark.parametrize("data", [
+    {"skill_id": "999999", "next": "/"},
+    {"skill_id": "abc", "next": "/"},
+    {"skill_id": "", "next": "https://evil.example/"},
+])
+def test_adding_a_wish_refuses_bad_input_and_foreign_redirects(client, auth, people, users,
+                                                               post_form, data):
+    from skillmap.models import PersonSkill
+
+    anna = users["employee"].person
+    auth.login("employee")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(PersonSkill).where(
+        PersonSkill.person_id == anna.id))
+    resp = post_form("/profile/skills/wish", data, page="/profile")
+    assert resp.status_code == 302 and "evil" not in resp.headers["Location"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PersonSkill).where(
+        PersonSkill.person_id == anna.id)) == before
+
+
+def test_adding_a_wish_needs_the_csrf_token(client, auth, people, users, taxonomy):
+    from skillmap.models import PersonSkill
+
+    auth.login("employee")
+    client.post("/profile/skills/wish", data={"skill_id": taxonomy["ICT-SQL"].id, "next": "/"})
+    assert db.session.scalar(sa.select(PersonSkill).where(
+        PersonSkill.person_id == users["employee"].person.id,
+        PersonSkill.skill_id == taxonomy["ICT-SQL"].id)) is None

@@ -310,3 +310,39 @@ def test_exports_write_the_hidden_word_not_a_bound(client, auth, org, town):
     assert "nascosto" in body and "<5" not in body
     html = client.get("/reports/matrix").get_data(as_text=True)
     assert "nascosto" in html
+
+
+def test_trends_with_chosen_skills_periods_and_comparisons_hide_alike(app, org, town, taxonomy):
+    """The trends page with the reader's own choices (a skill alone, all five, several
+    periods, comparisons of two months with their difference) for every unit and area:
+    together with the default page, no hidden count follows from what is shown."""
+    from flask import current_app
+
+    from skillmap.services.reports.trends import TrendOptions, month_range
+
+    keys = [str(m) for m in month_range()]
+    _unit_ids, views = _views(org.id)
+    pub = publish(org.id, ("trends",))
+    ids = [taxonomy[c].id for c in CODES]
+    choices = [TrendOptions((ids[0],), 6, keys[-10], keys[-1]),
+               TrendOptions(tuple(ids), 12, keys[-3], keys[-2]),
+               TrendOptions(tuple(ids), 36, keys[0], keys[-5])]
+    seen_hidden = 0
+    for u, a in views:
+        for opt in choices:
+            with current_app.test_request_context():
+                report = reports.BUILDERS["trends"](org.id, Filters(u, a), K, "it", options=opt)
+            tr, table = report.extra, report.tables[1]
+            label = dict(zip(tr["month_keys"], tr["month_labels"]))
+            for s, (_name, values, hidden) in zip(tr["skill_ids"], tr["series"]):
+                for month, _v, h in zip(tr["months"], values, hidden):
+                    pub.cell(f"cover-{month}", u, int(s), bool(h))
+            ma, mb = f"cover-{label[tr['month_a']]}", f"cover-{label[tr['month_b']]}"
+            for i, s in enumerate(tr["skill_ids"]):
+                ha, hb, hd = (bool(table.hidden.iat[i, j]) for j in (1, 2, 3))
+                seen_hidden += ha + hb + hd
+                pub.cell(ma, u, int(s), ha)
+                pub.cell(mb, u, int(s), hb)
+                pub.linked({(mb, int(s)): 1, (ma, int(s)): -1}, u, hd)
+    assert seen_hidden > 10        # the comparisons do hide figures
+    assert pub.derivable() == 0

@@ -350,7 +350,8 @@ def test_trends_count_level_changes_by_month(app, client, auth, coop, taxonomy):
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     head = next(r for r in rows if r and r[0] == "Mese")
     col = head.index("Assistenza domiciliare")
-    by_month = {r[0]: r[col] for r in rows[rows.index(head) + 1:] if r}
+    after = rows[rows.index(head) + 1:]
+    by_month = {r[0]: r[col] for r in after[:after.index([]) if [] in after else None]}
     with app.test_request_context():   # months as an Italian reader writes them: "gen 2025"
         from skillmap.i18n import month_label
 
@@ -381,3 +382,90 @@ def test_reports_of_a_cooperative_without_role_targets_or_job_titles(client, aut
     db.session.commit()
     auth.login("manager")
     assert client.get(path).status_code == 200
+def _month(delta_months: int = 0) -> str:
+    from datetime import datetime, timezone
+
+    import pandas as pd
+
+    now = pd.Period(datetime.now(timezone.utc).strftime("%Y-%m"), "M")
+    return str(now - delta_months)
+
+
+def test_trends_follow_the_chosen_skills_period_and_compare_two_months(app, client, auth,
+                                                                         coop, taxonomy):
+    """Home care: 5 cooks at level 3 from about 3 months ago, a sixth this month; first aid: the 7
+    of the formula unit from 2 months ago. Chosen: those two skills, 6 months, comparing
+    5 months ago (A) with this month (B)."""
+    from datetime import datetime, timedelta, timezone
+
+    from skillmap.models import SkillChange
+
+    now = datetime.now(timezone.utc)
+    for i, p in enumerate(coop["people"][:6]):
+        db.session.add(SkillChange(person_id=p.id, skill_id=taxonomy["CARE-HOME"].id,
+                                   kind="added", new_level=3,
+                                   changed_at=now - timedelta(days=100) if i < 5 else now))
+    for p in coop["people"][8:]:
+        db.session.add(SkillChange(person_id=p.id, skill_id=taxonomy["CARE-FIRST"].id,
+                                   kind="added", new_level=3, changed_at=now - timedelta(days=62)))
+    db.session.commit()
+    auth.login("manager")
+    query = {"skill": [taxonomy["CARE-HOME"].id, taxonomy["CARE-FIRST"].id], "period": "6",
+             "month_a": _month(5), "month_b": _month(0)}
+    resp = client.get("/reports/trends", query_string=query)
+    page = re.sub(r"\s+", " ", resp.get_data(as_text=True))
+    assert resp.status_code == 200
+    # the choices stay chosen in the form
+    assert re.search(rf'<option selected value="{taxonomy["CARE-HOME"].id}">', page) or \
+        re.search(rf'<option value="{taxonomy["CARE-HOME"].id}" selected>', page), page
+    months = page[page.index('id="trend-months"'):].split("</table>")[0]
+    assert months.count("<tr>") == 1 + 6            # header and six months
+    assert "Assistenza domiciliare" in months and "Primo soccorso" in months
+    assert "Python" not in months                    # a key gap skill, not chosen
+    compare = page[page.index('id="trend-compare"'):].split("</table>")[0]
+    # home care: 0 five months ago, 6 now (+6); first aid: 0 then 7 (+7)
+    assert re.search(r'Assistenza domiciliare</th> <td class="text-end">0</td> '
+                     r'<td class="text-end">6</td> <td class="text-end">\+6</td>', compare), compare
+    assert re.search(r'Primo soccorso</th> <td class="text-end">0</td> '
+                     r'<td class="text-end">7</td> <td class="text-end">\+7</td>', compare), compare
+    # the downloads carry the same choices
+    csv_link = re.search(r'href="(/reports/trends\.csv[^"]*)"', page).group(1)
+    text = client.get(csv_link.replace("&amp;", "&")).data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    head = next(r for r in rows if r and r[0] == "Competenza")
+    assert head[3] == "Differenza"
+    body = {r[0]: r[1:] for r in rows[rows.index(head) + 1:] if r}
+    assert body["Assistenza domiciliare"] == ["0", "6", "6"]
+
+
+def test_trends_comparison_hides_a_difference_when_either_month_is_hidden(app, client, auth,
+                                                                          coop, taxonomy):
+    """Two people got home care this month (a group under 5): this month's count is hidden
+    for the organisation... and so is the difference, which would give it back."""
+    from datetime import datetime, timezone
+
+    from skillmap.models import SkillChange
+
+    for p in coop["people"][:2]:
+        db.session.add(SkillChange(person_id=p.id, skill_id=taxonomy["CARE-HOME"].id,
+                                   kind="added", new_level=3, changed_at=datetime.now(timezone.utc)))
+    db.session.commit()
+    auth.login("manager")
+    page = re.sub(r"\s+", " ", client.get("/reports/trends", query_string={
+        "skill": taxonomy["CARE-HOME"].id, "month_a": _month(3), "month_b": _month(0)}
+    ).get_data(as_text=True))
+    compare = page[page.index('id="trend-compare"'):].split("</table>")[0]
+    assert compare.count("nascost") == 2, compare     # B and the difference, not A (0)
+    assert ">2<" not in compare and "+2" not in compare
+
+
+@pytest.mark.parametrize("query", [
+    {"skill": "999999"}, {"skill": "abc"}, {"period": "7"}, {"month_a": "1999-01"},
+    {"month_b": "<script>"}, {"skill": ["1", "1", "1"]},
+])
+def test_trends_ignore_choices_that_are_not_offered(client, auth, coop, query):
+    auth.login("manager")
+    resp = client.get("/reports/trends", query_string=query)
+    assert resp.status_code == 200
+    assert "<script>" not in resp.get_data(as_text=True).split("</header>")[-1].replace(
+        '<script src=', '')

@@ -13,7 +13,7 @@ from datetime import datetime
 import pandas as pd
 from flask_babel import gettext as _
 
-from skillmap.engine import skill_families
+from skillmap.engine import NOT_ENOUGH_DATA, skill_families
 from skillmap.models.base import utcnow
 from skillmap.services import recompute, versions
 from skillmap.services.report_exports import Table
@@ -34,8 +34,9 @@ def family_labels(organisation_id: int) -> tuple[pd.Series, datetime, bool]:
 
     def compute():
         prof = profiles_frame(organisation_id)
-        return (skill_families(prof[["person", "skill", "level"]], seed=recompute.SEED)
-                .labels.astype("int64"), utcnow())
+        labels = skill_families(prof[["person", "skill", "level"]],
+                                seed=recompute.SEED).labels.astype("int64")
+        return labels[labels != NOT_ENOUGH_DATA], utcnow()  # too few holders: no family
     labels, when = versions.memo(organisation_id, "families_live", (), compute)
     return labels, when, False
 

@@ -1,12 +1,20 @@
-"""Trends: how many people hold the key gap skills at level 3 or more, month by month.
+"""Trends: how many people hold chosen skills at level 3 or more, month by month.
 
 Rebuilt from the change history (``SkillChange``: added / level / removed with
 ``new_level``): each change that crosses level 3 adds or removes one person
 from the count of its month; a cumulative sum gives the coverage at each
 month's end.
+
+The reader chooses the skills (by default the five with the largest gap), the
+period (the last 6 to 36 months) and two months to compare. The figures are
+always computed over the longest period, and small groups are hidden per
+(skill, month) column on every unit at once: the choice of skills, period,
+months or unit never changes what is hidden. A difference between two months
+is hidden when either of its months is.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import pandas as pd
@@ -19,14 +27,37 @@ from skillmap.services.frames import raw_rows
 from skillmap.services.report_exports import Table
 from skillmap.services import versions
 from skillmap.services.reports.base import (STRONG, Filters, Report, people_table,
-                                            person_unit_filter, units_frame)
+                                            person_unit_filter, skills_frame, units_frame)
 from skillmap.services.reports.gaps import _hidden as gap_hidden
 from skillmap.services.reports.gaps import gap_table, order_hidden_last
 from skillmap.services.suppression import TOTAL, finest_mask, view_rows
 
 KEY_SKILLS = 5
-MONTHS = 24
+#: the longest period offered; every figure is computed over it
+MONTHS = 36
+#: periods a reader can choose, in months; the default is 24
+PERIODS = (6, 12, 24, 36)
+DEFAULT_PERIOD = 24
+#: most skills followed at once (one line style each)
+MAX_SKILLS = 8
 LEVEL_KINDS = ("added", "level", "removed", "merged")
+
+
+@dataclass(frozen=True)
+class TrendOptions:
+    """What the reader chose: skills (empty = the key gap skills), the period in months,
+    and two months to compare ("YYYY-MM", None = first and last month of the period)."""
+
+    skill_ids: tuple[int, ...] = field(default_factory=tuple)
+    period: int = DEFAULT_PERIOD
+    month_a: str | None = None
+    month_b: str | None = None
+
+
+def month_range(now: datetime | None = None) -> pd.PeriodIndex:
+    """The months figures are computed for: the last :data:`MONTHS`, this one included."""
+    now = now or datetime.now(timezone.utc)
+    return pd.period_range(end=pd.Period(now.strftime("%Y-%m"), "M"), periods=MONTHS, freq="M")
 
 
 def coverage_by_month(changes: pd.DataFrame, months: pd.PeriodIndex) -> pd.DataFrame:
@@ -97,35 +128,84 @@ def coverage_cells(organisation_id: int, skill_ids: tuple[int, ...], end: pd.Per
                          compute)
 
 
-def trends_report(organisation_id: int, f: Filters, min_group: int, lang: str) -> Report:
+def _key_skills(organisation_id: int, f: Filters, min_group: int, lang: str) -> dict:
+    """The five skills with the largest gap, as the gap report orders them (hidden last)."""
     gaps = gap_table(organisation_id, f, lang)
-    # the key skills: the largest gaps as the gap report orders them (hidden totals last)
     gaps, _hide = order_hidden_last(gaps, gap_hidden(organisation_id, gaps, f.unit_id,
                                                      min_group), "total_gap", ["code"])
     key = gaps.head(KEY_SKILLS) if len(gaps) else gaps
-    now = datetime.now(timezone.utc)
-    end = pd.Period(now.strftime("%Y-%m"), "M")
-    months = pd.period_range(end=end, periods=MONTHS, freq="M")
-    skill_ids = tuple(int(s) for s in key.get("skill_id", []))
-    names = dict(zip(key.get("skill_id", []), key.get("skill", [])))
-    cells = coverage_cells(organisation_id, skill_ids, end, min_group)
+    return dict(zip((int(s) for s in key.get("skill_id", [])), key.get("skill", [])))
+
+
+def _chosen_skills(organisation_id: int, skill_ids, lang: str) -> dict:
+    """skill_id -> name for the chosen skills of this organisation (unknown ids dropped)."""
+    skills = skills_frame(organisation_id, lang)
+    names = dict(zip(skills["skill_id"].astype(int), skills["skill"]))
+    return {int(s): names[int(s)] for s in skill_ids if int(s) in names}
+
+
+def trends_report(organisation_id: int, f: Filters, min_group: int, lang: str,
+                  options: TrendOptions | None = None) -> Report:
+    options = options or TrendOptions()
+    chosen = _chosen_skills(organisation_id, options.skill_ids[:MAX_SKILLS], lang)
+    names = chosen or _key_skills(organisation_id, f, min_group, lang)
+    all_months = month_range()
+    period = options.period if options.period in PERIODS else DEFAULT_PERIOD
+    months = all_months[-period:]
+    skill_ids = tuple(sorted(names))
+    cells = coverage_cells(organisation_id, skill_ids, all_months[-1], min_group)
     row, hid_row = view_rows(cells["values"], f.unit_id), view_rows(cells["hidden"], f.unit_id)
     if len(row):
-        cover = row.unstack(level=1).reindex(index=months, columns=list(names), fill_value=0)
-        hidden = hid_row.unstack(level=1).reindex(index=months, columns=list(names),
+        cover = row.unstack(level=1).reindex(index=all_months, columns=list(names),
+                                             fill_value=0)
+        hidden = hid_row.unstack(level=1).reindex(index=all_months, columns=list(names),
                                                   fill_value=False).astype(bool)
     else:
-        cover = pd.DataFrame(0, index=months, columns=list(names))
-        hidden = pd.DataFrame(False, index=months, columns=list(names))
+        cover = pd.DataFrame(0, index=all_months, columns=list(names))
+        hidden = pd.DataFrame(False, index=all_months, columns=list(names))
+    keys = [str(m) for m in all_months]
+    month_a = options.month_a if options.month_a in keys else str(months[0])
+    month_b = options.month_b if options.month_b in keys else str(months[-1])
+    compare = _comparison(cover, hidden, names, pd.Period(month_a, "M"),
+                          pd.Period(month_b, "M"))
+    cover, hidden = cover.loc[months], hidden.loc[months]
     table = cover.rename(columns=names)
     labels = [month_label(m) for m in months]   # "gen 2025" in Italian
     table.index = labels
     table.index.name = _("Month")
     hid = hidden.rename(columns=names)
     hid.index = table.index
-    return Report("trends", _("Coverage over time"), f, tables=[Table(
-        _("Coverage by month"),
-        _("People at level 3 or more in the key gap skills, at the end of each month"),
-        table.reset_index(), hid.reset_index().assign(**{table.index.name: False}))], extra={
+    return Report("trends", _("Coverage over time"), f, tables=[
+        Table(_("Coverage by month"),
+              _("People at level 3 or more in the chosen skills, at the end of each month"),
+              table.reset_index(), hid.reset_index().assign(**{table.index.name: False})),
+        Table(_("Comparison of two months"),
+              _("People at level 3 or more at the end of %(a)s and of %(b)s, and the "
+                "difference", a=month_label(month_a), b=month_label(month_b)),
+              compare["data"], compare["hidden"]),
+    ], extra={
         "series": [(names[s], cover[s].tolist(), hidden[s].tolist()) for s in names],
-        "months": labels, "skill_ids": list(names)})
+        "months": labels, "skill_ids": list(names), "chosen": bool(chosen), "max_skills": MAX_SKILLS,
+        "period": period, "month_a": month_a, "month_b": month_b,
+        "month_keys": keys, "month_labels": [month_label(m) for m in all_months]})
+
+
+def _comparison(cover: pd.DataFrame, hidden: pd.DataFrame, names: dict, a: pd.Period,
+                b: pd.Period) -> dict:
+    """Per skill: the count at the end of month ``a``, of month ``b``, and ``b - a``.
+    The difference is hidden when either count is: with one of them it gives the other."""
+    va, vb = cover.loc[a], cover.loc[b]
+    ha, hb = hidden.loc[a].astype(bool), hidden.loc[b].astype(bool)
+    la, lb = month_label(a), month_label(b)
+    diff_col = _("Difference")
+    data = pd.DataFrame({_("Skill"): [names[s] for s in names],
+                         la: [int(va[s]) for s in names],
+                         lb: [int(vb[s]) for s in names],
+                         diff_col: [int(vb[s] - va[s]) for s in names]})
+    if la == lb:   # the same month twice: keep both columns apart
+        data.columns = [_("Skill"), la + " (A)", lb + " (B)", diff_col]
+    mask = pd.DataFrame({data.columns[0]: [False] * len(names),
+                         data.columns[1]: [bool(ha[s]) for s in names],
+                         data.columns[2]: [bool(hb[s]) for s in names],
+                         data.columns[3]: [bool(ha[s] or hb[s]) for s in names]})
+    return {"data": data, "hidden": mask}

@@ -3,7 +3,9 @@ from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from skillmap.engine.families import MIN_HOLDERS
 from skillmap.extensions import db
+from skillmap.i18n import lang
 from skillmap.services import advice, jobs, recompute as recompute_service
 from skillmap.web import nav
 from skillmap.web.access import roles
@@ -28,20 +30,45 @@ def _families_context(org_id: int) -> dict:
     if result is None:
         return {"result": None}
     payload = result.payload
-    skills = advice.skills_by_id(s for f in payload["families"] for s in f["members"])
-    families = []
+    rare_ids = payload.get("not_enough_data", [])
+    skills = advice.skills_by_id([s for f in payload["families"] for s in f["members"]]
+                                 + rare_ids)
+    families, placements = [], []
     for fam in payload["families"]:
         members = [skills[s] for s in fam["members"] if s in skills]
         families.append({"id": fam["id"], "size": len(members), "members": members,
                          "central": [skills[s] for s in fam["central"] if s in skills],
                          "marker": drawing.marker(fam["id"])})
+        for s, conf in zip(fam["members"], fam.get("confidence") or [None] * len(members)):
+            if s in skills and fam["id"] >= 0:
+                placements.append({"skill": skills[s], "family": fam["id"],
+                                   "marker": families[-1]["marker"], "confidence": conf,
+                                   "sureness": sureness(conf)})
     bridges = [{"skill": skills[b["skill"]], "family": b["family"], "connects": b["connects"]}
                for b in payload["bridges"] if b["skill"] in skills]
     figure = drawing.figure(payload)
     for node in figure["nodes"]:
         node["name"] = skills.get(node["skill"])
+    rare = sorted((skills[s] for s in rare_ids if s in skills),
+                  key=lambda sk: sk.name(lang()).lower())
     return {"result": result, "families": families, "bridges": bridges, "figure": figure,
-            "people": payload.get("people", 0)}
+            "people": payload.get("people", 0), "placements": placements,
+            "not_enough_data": rare, "min_holders": MIN_HOLDERS}
+
+
+#: confidence thresholds of the words on the families page
+SURE, FAIRLY_SURE = 0.75, 0.5
+
+
+def sureness(confidence: float | None) -> str:
+    """A placement's confidence in words (never colour alone): sure, fairly sure, unsure."""
+    if confidence is None:
+        return str(_("not measured"))
+    if confidence >= SURE:
+        return str(_("sure"))
+    if confidence >= FAIRLY_SURE:
+        return str(_("fairly sure"))
+    return str(_("unsure"))
 
 
 @bp.route("/families")

@@ -150,6 +150,13 @@ class ErasureForm(FlaskForm):
     submit = SubmitField(_l("Ask to erase my data"))
 
 
+class WishForm(FlaskForm):
+    """Add a suggested skill as a wish: the skill and where to go back to."""
+
+    skill_id = HiddenField()
+    next = HiddenField()
+
+
 class WithdrawForm(FlaskForm):
     submit = SubmitField(_l("Withdraw my request"))
 

@@ -1,13 +1,15 @@
 """Finding colleagues by skill, and other people's profiles (logged) with confirmations."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from skillmap.extensions import db
 from skillmap.models import Person, PersonSkill
-from skillmap.services import advice, directory, profiles
+from skillmap.services import advice, directory, profiles, skill_card
 from skillmap.web import nav
 from skillmap.web.access import require_same_org, roles
 from skillmap.web.profiles import bp
@@ -57,6 +59,19 @@ def person(person_id: int):
                            confirm_forms={ps.id: ConfirmForm(prefix=f"c{ps.id}",
                                                              level=ps.confirmed_level or ps.level)
                                           for ps in rows if can_confirm and ps.level >= 1})
+
+
+@bp.route("/people/<int:person_id>/card")
+@roles("manager", "admin")
+def person_card(person_id: int):
+    """HR's printable skill card of a person: a disclosure, logged like a profile view."""
+    person = _person_or_404(person_id)
+    if person.id == current_user.person_id:
+        return redirect(url_for("profiles.my_card"))
+    skill_card.record_view(current_user, person)
+    db.session.commit()  # the audit of this view: the one write of this GET
+    return render_template("profiles/card.html", card=skill_card.card(person), own=False,
+                           today=date.today())
 
 
 @bp.route("/people/<int:person_id>/skills/<int:ps_id>/confirm", methods=["POST"])

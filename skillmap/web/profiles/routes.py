@@ -1,6 +1,8 @@
 """My profile: skills, wishes, availability, proposals, and my data (export, erasure)."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (Response, abort, flash, jsonify, make_response, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -9,14 +11,17 @@ from flask_login import current_user
 from skillmap.extensions import db
 from skillmap.i18n import spreadsheet_csv
 from skillmap.models import Skill
-from skillmap.services import advice, privacy, profiles, proposals, skill_search
+from skillmap.services import (advice, privacy, profiles, proposals, skill_card,
+                               skill_search)
 from skillmap.services.errors import DuplicateError
 from skillmap.web import nav
 from skillmap.web.access import roles
 from skillmap.web.inputs import db_id
 from skillmap.web.profiles import bp
+from skillmap.web.redirects import safe_next
 from skillmap.web.profiles.forms import (LANGUAGE_CODES, ErasureForm, ProposalForm, SearchForm,
-                                         SettingsForm, SkillForm, VersionForm, WithdrawForm)
+                                         SettingsForm, SkillForm, VersionForm, WishForm,
+                                         WithdrawForm)
 
 nav.add("profiles.mine", _l("My profile"), order=10,
         when=lambda: current_user.person_id is not None)
@@ -62,6 +67,14 @@ def mine():
         confirmers=profiles.confirmer_names(rows),
         proposals=profiles.my_proposals(current_user), search_form=SearchForm(),
         language_names=_language_names(), grow_next=advice.grow_next(person))
+
+
+@bp.route("/profile/card")
+@roles("*")
+def my_card():
+    """My printable skill card (seeing oneself is not a disclosure: nothing is logged)."""
+    return render_template("profiles/card.html", card=skill_card.card(_me()), own=True,
+                           today=date.today())
 
 
 @bp.route("/profile/skills/search")
@@ -139,6 +152,33 @@ def add_skill():
                               "a new skill."))
     return render_template("profiles/skill_form.html", form=form, skill=skill, ps=None,
                            skill_errors=skill_errors, stale=None)
+
+
+@bp.route("/profile/skills/wish", methods=["POST"])
+@roles("*")
+def add_wish():
+    """One click from "skills you could grow next": the skill becomes a wish (level 0,
+    wants to learn) and the person is back where they clicked, told what happened."""
+    person = _me()
+    form = WishForm()
+    back = safe_next(form.next.data, url_for("profiles.mine"))
+    skill_id = db_id(form.skill_id.data)
+    skill = db.session.get(Skill, skill_id) if skill_id else None
+    if not form.validate_on_submit() or skill is None \
+            or skill.organisation_id != current_user.organisation_id:
+        flash(_("That suggestion could not be added: reload the page and try again."),
+              "warning")
+        return redirect(back)
+    name = skill.name(current_user.locale)
+    try:
+        profiles.add_skill(person, skill.id, profiles.SkillData(level=0, wants_to_grow=True),
+                           actor=current_user)
+    except (profiles.ProfileError, DuplicateError):
+        flash(_("%(skill)s is already in your profile.", skill=name), "info")
+        return redirect(back)
+    db.session.commit()
+    flash(_("%(skill)s added to your wishes: you want to learn it.", skill=name), "success")
+    return redirect(back)
 
 
 @bp.route("/profile/skills/<int:ps_id>/edit", methods=["GET", "POST"])

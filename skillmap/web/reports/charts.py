@@ -11,7 +11,8 @@ from markupsafe import Markup, escape
 #: line styles: colour, dash pattern and marker, so that no line relies on colour
 LINE_STYLES = [("#0b4f9c", "", "circle"), ("#a1121e", "8 4", "square"),
                ("#146c43", "2 3", "triangle"), ("#6f42c1", "12 4 2 4", "diamond"),
-               ("#7a4a00", "4 4", "cross")]
+               ("#7a4a00", "4 4", "cross"), ("#0a6f7a", "16 4", "square"),
+               ("#5c636a", "6 2 2 2", "triangle"), ("#b02a5b", "1 4", "circle")]
 
 
 def _svg(width: int, height: int, label: str, body: list[str], kind: str = "") -> Markup:

@@ -1,7 +1,7 @@
 """Report filters (GET) and the role-target forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, SelectField, StringField, SubmitField
+from wtforms import Form, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -32,6 +32,46 @@ class FilterForm(Form):
         unit = self.unit.data if self.unit.data in ok[0] else ""
         area = self.area.data if self.area.data in ok[1] else ""
         return (int(unit) if unit else None), (int(area) if area else None)
+
+
+class TrendsForm(Form):
+    """The trends page's own choices, from the query string: skills, period, two months.
+
+    ``skills`` are (id, name, area) of the taxonomy; ``months`` are ("YYYY-MM", label).
+    Unknown values are ignored rather than refused: it is a filter that changes nothing.
+    """
+
+    skill = SelectMultipleField(_l("Skills to follow"), validate_choice=False)
+    period = SelectField(_l("Period"), validate_choice=False)
+    month_a = SelectField(_l("Compare the end of (A)"), validate_choice=False)
+    month_b = SelectField(_l("with the end of (B)"), validate_choice=False)
+
+    def __init__(self, formdata, skills, months, periods):
+        super().__init__(formdata)
+        groups: dict = {}
+        for sid, name, area in skills:
+            groups.setdefault(area, []).append(SelectChoice(str(sid), name))
+        self.skill.choices = groups
+        self.period.choices = [SelectChoice(str(n), _l("Last %(n)d months", n=n))
+                               for n in periods]
+        self.month_a.choices = [SelectChoice("", _l("First month of the period"))] + [
+            SelectChoice(k, label) for k, label in months]
+        self.month_b.choices = [SelectChoice("", _l("Last month of the period"))] + [
+            SelectChoice(k, label) for k, label in months]
+        self._ids = {str(sid) for sid, _n, _a in skills}
+        self._months = {k for k, _l in months}
+        self._periods = {str(n) for n in periods}
+
+    def values(self) -> dict:
+        """skill_ids (known ones, in the order given), period, month_a, month_b."""
+        ids = []
+        for v in self.skill.data or []:
+            if v in self._ids and int(v) not in ids:
+                ids.append(int(v))
+        return {"skill_ids": tuple(ids),
+                "period": int(self.period.data) if self.period.data in self._periods else None,
+                "month_a": self.month_a.data if self.month_a.data in self._months else None,
+                "month_b": self.month_b.data if self.month_b.data in self._months else None}
 
 
 class RoleTargetForm(FlaskForm):

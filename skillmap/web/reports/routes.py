@@ -8,12 +8,13 @@ from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from skillmap.extensions import db
-from skillmap.i18n import lang, spreadsheet_csv
+from skillmap.i18n import lang, month_label, spreadsheet_csv
 from skillmap.models import RoleTarget, Skill
 from markupsafe import Markup
 
 from skillmap.services import report_exports, report_snapshots, reports, role_targets, versions
 from skillmap.services.reports import Filters
+from skillmap.services.reports import trends as trend_service
 from skillmap.services.reports.people import HiddenGroup
 from skillmap.services.suppression import hidden_help, hidden_label
 from skillmap.services.reports.matrix import shade_class
@@ -21,7 +22,7 @@ from skillmap.web import nav
 from skillmap.web.access import require_same_org, roles
 from skillmap.web.inputs import db_id
 from skillmap.web.reports import bp, charts
-from skillmap.web.reports.forms import FilterForm, RoleTargetForm, TargetLevelForm
+from skillmap.web.reports.forms import FilterForm, RoleTargetForm, TargetLevelForm, TrendsForm
 
 nav.add("reports.matrix", _l("Reports"), order=60)
 
@@ -37,7 +38,21 @@ def _filters() -> tuple[FilterForm, Filters]:
     return form, Filters(unit_id, area_id)
 
 
-def _build(kind: str, f: Filters) -> tuple[reports.Report, int, int]:
+def _trends_form(f: Filters) -> TrendsForm:
+    """The trends choices: the skills of the chosen area (all areas: every skill)."""
+    skills = reports.base.skills_frame(current_user.organisation_id, lang(), f.area_id)
+    skills = skills.sort_values(["area", "skill"], kind="stable")
+    months = trend_service.month_range()
+    form = TrendsForm(request.args, list(zip(skills["skill_id"].astype(int), skills["skill"],
+                                             skills["area"])),
+                      [(str(m), month_label(m)) for m in reversed(months)], trend_service.PERIODS)
+    if not form.period.data:
+        form.period.data = str(trend_service.DEFAULT_PERIOD)
+    return form
+
+
+def _build(kind: str, f: Filters, trends_form: TrendsForm | None = None
+           ) -> tuple[reports.Report, int, int]:
     """The report a page or an export shows, the data version it shows, and how many
     changes of data it is behind (0: current).
 
@@ -52,7 +67,13 @@ def _build(kind: str, f: Filters) -> tuple[reports.Report, int, int]:
         snap = report_snapshots.latest(org, kind, lang(), min_group)
         if snap is not None:
             return snap.report, snap.data_version, snap.behind
-    return reports.BUILDERS[kind](org, f, min_group, lang()), versions.current(org), 0
+    kw = {}
+    if kind == "trends":
+        values = (trends_form or _trends_form(f)).values()
+        kw["options"] = trend_service.TrendOptions(
+            values["skill_ids"], values["period"] or trend_service.DEFAULT_PERIOD,
+            values["month_a"], values["month_b"])
+    return reports.BUILDERS[kind](org, f, min_group, lang(), **kw), versions.current(org), 0
 
 
 def _page(kind: str, template: str, cache_body: bool = False, **extra):
@@ -60,7 +81,9 @@ def _page(kind: str, template: str, cache_body: bool = False, **extra):
     which depend only on the report, the query string and the language) is rendered once
     per data version and reused by every request until the data changes."""
     form, f = _filters()
-    report, version, behind = _build(kind, f)
+    if kind == "trends":
+        extra["trends_form"] = _trends_form(f)
+    report, version, behind = _build(kind, f, extra.get("trends_form"))
     min_group = current_app.config["PRIVACY_MIN_GROUP"]
     context = dict(report=report, form=form, f=f, charts=charts, min_group=min_group,
                    hidden_word=hidden_label(), hidden_help=hidden_help(min_group),
