@@ -25,8 +25,8 @@ from skillmap.extensions import db
 from skillmap.models import (ErasureRequest, Organisation, Person, PersonSkill, Project,
                              ProjectRequirement, RoleTarget, Skill, SkillArea, SkillProposal,
                              TeamMember, Unit, User)
-from skillmap.models.people import JobTitle
 from skillmap.models.base import utcnow
+from skillmap.models.people import JobTitle
 from skillmap.web.access import ALL_ROLES
 from tests.conftest import PASSWORD, AuthActions, csrf_token, wipe
 from tests.web import access_matrix as M
@@ -292,6 +292,28 @@ def answer_of(resp) -> str:
     return str(resp.status_code)
 
 
+class WriteWatch:
+    """Notes whether a statement that may change a domain table ran: when none did, the
+    tables need not be read again after a request (most requests, all GETs but a few)."""
+
+    #: any statement that could write (a SELECT ... FOR UPDATE too: reading again is cheap)
+    WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE|TRUNCATE|REPLACE|MERGE)\b", re.IGNORECASE)
+    #: but not the rows every request may add
+    NOT_DOMAIN_WRITE = re.compile(r"\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(%s)\b"
+                                  % "|".join(NOT_DOMAIN), re.IGNORECASE)
+
+    def __init__(self, engine):
+        self.engine, self.seen = engine, False
+        sa.event.listen(engine, "before_cursor_execute", self._statement)
+
+    def _statement(self, conn, cursor, statement, parameters, context, executemany):
+        if self.WRITE.search(statement) and not self.NOT_DOMAIN_WRITE.match(statement):
+            self.seen = True
+
+    def close(self):
+        sa.event.remove(self.engine, "before_cursor_execute", self._statement)
+
+
 class Walker:
     """Walks rows as one role; after a request that wrote, the world is put back as it was
     (or built afresh, and signed in again, when that fails or the session was lost)."""
@@ -299,6 +321,7 @@ class Walker:
     def __init__(self, app, role):
         self.app, self.role = app, role
         self.resets = self.restores = 0
+        self.watch = WriteWatch(db.engine)
         self.reset()
 
     def reset(self):
@@ -318,6 +341,7 @@ class Walker:
             with self.client.session_transaction() as session:
                 self.session_user = session.get("_user_id")
         self.saved = domain_rows()
+        self.watch.seen = False
         self.resets += 1
 
     @staticmethod
@@ -342,6 +366,7 @@ class Walker:
         self._forget_caches()
         if domain_rows() != self.saved or not self._still_signed_in():
             return self.reset()
+        self.watch.seen = False
         self.restores += 1
 
     def send(self, req: Request) -> tuple[str, str, list[str]]:
@@ -361,12 +386,14 @@ class Walker:
             db.session.rollback()
             answer = f"500({type(exc).__name__}: {' '.join(str(exc).split())[:100]})"
         db.session.remove()
-        now = domain_rows()
-        wrote = sorted(t for t in now if now[t] != self.saved[t])
+        wrote, now = [], None
+        if self.watch.seen:
+            now = domain_rows()
+            wrote = sorted(t for t in now if now[t] != self.saved[t])
         if answer == "login" and self.role != "anonymous":
             self.reset()
         elif wrote or not self._still_signed_in():
-            self.put_back(now, wrote)
+            self.put_back(now or domain_rows(), wrote)
         return url, answer, wrote
 
 
@@ -427,8 +454,11 @@ def walk(app, role, reqs, rows, draft: str | None = None) -> list[str]:
                                        r.endpoint, r.ids))
     walker = Walker(app, role)
     differences, writes, seen = [], [], {}
-    for req in reqs:
-        url, answer, wrote = walker.send(req)
+    try:
+        answers = [(req, *walker.send(req)) for req in reqs]
+    finally:
+        walker.watch.close()
+    for req, url, answer, wrote in answers:
         seen[req.key] = answer
         expected = rows.get(req.key, {}).get(role)
         where = f"{req.endpoint} {req.method} ids={req.ids} as {role} ({url})"
@@ -485,7 +515,11 @@ def _leaky_app(app):
     @roles("*")
     def leaky(person_id: int):
         person = db.session.get(Person, person_id)  # no require_same_org: the hole
-        return (person.full_name, 200) if person else ("no", 404)
+        if person is None:
+            return "no", 404
+        person.availability_hours += 1  # and a GET that writes
+        db.session.commit()
+        return person.full_name
     app.add_url_rule("/leaky/<int:person_id>", "leaky", leaky)
     return app
 
@@ -498,7 +532,8 @@ def test_a_new_endpoint_without_rows_is_named_with_the_lines_to_add(app):
 
 
 def test_a_role_or_an_id_answered_otherwise_is_named(app):
-    """The leaky endpoint's rows say what it should do; the walk names every difference."""
+    """The leaky endpoint's rows say what it should do; the walk names every difference,
+    and every GET that wrote (the world is put back after each)."""
     rows = {("leaky", "GET", ids): dict(zip(M.ROLES, ["login", "200", "200", "200", "200"]))
             for ids in ("own", "other")}
     rows["leaky", "GET", "foreign"] = dict(zip(M.ROLES, ["login", "404", "404", "404", "200"]))
@@ -507,5 +542,8 @@ def test_a_role_or_an_id_answered_otherwise_is_named(app):
     assert "leaky GET ids=foreign as manager" in problems
     assert "expected 404, answered 200" in problems
     assert "1 answers differ" in problems
+    assert "3 requests wrote although refused, foreign or a GET" in problems
+    assert "leaky GET ids=own as manager (/leaky/" in problems
+    assert "answered 200 yet wrote to data_change, data_version, person" in problems
     problems = "\n".join(policy_problems(app, rows))
     assert "leaky GET foreign admin: 200, not 404" in problems
