@@ -151,8 +151,8 @@ admin.person                        GET    other    login     403      403      
 admin.person                        GET    foreign  login     403      403         404     404
 admin.person                        POST   own      login     403      403         403     302
 admin.person                        POST   other    login     403      403         403     302
-admin.person                        POST   foreign  login     403      403         404     404
-admin.person                        POST   cross    login     403      403         403     200
+admin.person                        POST   foreign  login     403      403         404     404  # found (404) before the role (403)
+admin.person                        POST   cross    login     403      403         403     200  # a unit of Beta: not a choice
 admin.person_end                    POST   own      login     403      403         403     302
 admin.person_end                    POST   other    login     403      403         403     302
 admin.person_end                    POST   foreign  login     403      403         403     404
@@ -170,7 +170,7 @@ admin.sign_ins                      GET    -        login     403      403      
 admin.structure_create              POST   -        login     403      403         403     302
 admin.structure_merge               POST   own      login     403      403         403     302
 admin.structure_merge               POST   foreign  login     403      403         403     404
-admin.structure_merge               POST   cross    login     403      403         403     302
+admin.structure_merge               POST   cross    login     403      403         403     302  # refused with a message
 admin.structure_rename              POST   own      login     403      403         403     302
 admin.structure_rename              POST   foreign  login     403      403         403     404
 admin.structure_retire              POST   own      login     403      403         403     302
@@ -185,7 +185,7 @@ admin.user_detail                   GET    foreign  login     403      403      
 admin.user_detail                   POST   own      login     403      403         403     302
 admin.user_detail                   POST   other    login     403      403         403     302
 admin.user_detail                   POST   foreign  login     403      403         403     404
-admin.user_detail                   POST   cross    login     403      403         403     200
+admin.user_detail                   POST   cross    login     403      403         403     200  # a person of Beta: not a choice
 admin.user_reset                    POST   own      login     403      403         403     302
 admin.user_reset                    POST   other    login     403      403         403     302
 admin.user_reset                    POST   foreign  login     403      403         403     404
@@ -201,11 +201,11 @@ auth.language                       POST   -        login     302      302      
 auth.login                          GET    -        200       302      302         302     302
 auth.login                          POST   -        200       302      302         302     302
 auth.logout                         POST   -        login     login    login       login   login
-auth.set_password                   GET    -        410       410      410         410     410
+auth.set_password                   GET    -        410       410      410         410     410  # an unknown link is gone
 auth.set_password                   POST   -        410       410      410         410     410
 
 # -- health
-health.healthz                      GET    -        503       503      503         503     503
+health.healthz                      GET    -        503       503      503         503     503  # not built by migrations here
 
 # -- insights
 insights.families                   GET    -        login     403      200         200     200
@@ -220,12 +220,12 @@ main.privacy                        POST   -        login     302      302      
 
 # -- profiles
 profiles.add_skill                  GET    own      login     200      200         200     200
-profiles.add_skill                  GET    foreign  login     302      302         302     302
+profiles.add_skill                  GET    foreign  login     302      302         302     302  # to the search, as an unknown skill
 profiles.add_skill                  POST   own      login     302      302         302     302
-profiles.add_skill                  POST   foreign  login     200      200         200     200
+profiles.add_skill                  POST   foreign  login     200      200         200     200  # "not in the list"
 profiles.carry_out_erasure          POST   other    login     403      403         403     302
 profiles.carry_out_erasure          POST   foreign  login     403      403         403     404
-profiles.confirm                    POST   own      login     403      403         403     403
+profiles.confirm                    POST   own      login     403      403         403     403  # nobody confirms their own
 profiles.confirm                    POST   other    login     403      302         302     403
 profiles.confirm                    POST   foreign  login     403      404         404     403
 profiles.confirm                    POST   cross    login     403      404         404     403
@@ -242,7 +242,7 @@ profiles.export_json                GET    -        login     200      200      
 profiles.mine                       GET    -        login     200      200         200     200
 profiles.my_data                    GET    -        login     200      200         200     200
 profiles.people                     GET    -        login     200      200         200     200
-profiles.person                     GET    own      login     403      302         302     302
+profiles.person                     GET    own      login     403      302         302     302  # to /profile
 profiles.person                     GET    other    login     403      200         200     200
 profiles.person                     GET    foreign  login     403      404         404     404
 profiles.propose                    GET    -        login     200      200         200     200
@@ -263,9 +263,9 @@ profiles.withdraw_erasure           POST   -        login     302      302      
 projects.add_requirement            POST   own      login     403      302         403     403
 projects.add_requirement            POST   other    login     403      403         403     403
 projects.add_requirement            POST   foreign  login     403      404         403     403
-projects.add_requirement            POST   cross    login     403      200         403     403
+projects.add_requirement            POST   cross    login     403      200         403     403  # a skill of Beta: not a choice
 projects.detail                     GET    own      login     200      200         200     200
-projects.detail                     GET    other    login     404      404         200     200
+projects.detail                     GET    other    login     404      404         200     200  # closed, not theirs
 projects.detail                     GET    foreign  login     404      404         404     404
 projects.edit                       GET    own      login     403      200         403     403
 projects.edit                       GET    other    login     403      403         403     403
@@ -292,14 +292,14 @@ projects.respond                    POST   foreign  login     404      404      
 projects.save_team                  POST   own      login     403      302         403     403
 projects.save_team                  POST   other    login     403      403         403     403
 projects.save_team                  POST   foreign  login     403      404         403     403
-projects.save_team                  POST   cross    login     403      302         403     403
-projects.take_up                    POST   own      login     403      302         403     403
+projects.save_team                  POST   cross    login     403      302         403     403  # refused with a message
+projects.take_up                    POST   own      login     403      302         403     403  # not an idea: refused with a message
 projects.take_up                    POST   other    login     403      302         403     403
 projects.take_up                    POST   foreign  login     403      404         403     403
 projects.team                       GET    own      login     403      200         200     200
 projects.team                       GET    other    login     403      403         200     200
 projects.team                       GET    foreign  login     403      404         404     404
-projects.team                       GET    cross    login     403      200         200     200
+projects.team                       GET    cross    login     403      200         200     200  # refused on the page
 projects.team_person                GET    own      login     403      200         200     200
 projects.team_person                GET    other    login     403      403         200     200
 projects.team_person                GET    foreign  login     403      404         404     404

@@ -8,8 +8,12 @@ request the domain tables are compared with before:
 * a request answered 403, 404 or with the sign-in page, and any request with ids of another
   organisation or ids that do not belong together, must have written nothing; a GET writes
   nothing either (audit rows and sign-in attempts are not domain tables);
-* a request that did write (an allowed POST) is followed by a fresh world and a new sign-in,
-  so that no allowed change spoils the rows walked after it.
+* after a request that did write (an allowed POST) the changed rows are put back as they
+  were (or, when that fails or the session ended, the world is built afresh and the role
+  signs in again), so that no allowed change spoils the rows walked after it.
+
+Report lists are allowed down to groups of one here (``PRIVACY_MIN_GROUP = 1``): small groups
+have their own tests (``test_report_privacy.py``); this one is about roles and ids.
 """
 from __future__ import annotations
 
@@ -299,8 +303,8 @@ class WriteWatch:
     #: any statement that could write (a SELECT ... FOR UPDATE too: reading again is cheap)
     WRITE = re.compile(r"\b(INSERT|UPDATE|DELETE|TRUNCATE|REPLACE|MERGE)\b", re.IGNORECASE)
     #: but not the rows every request may add
-    NOT_DOMAIN_WRITE = re.compile(r"\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(%s)\b"
-                                  % "|".join(NOT_DOMAIN), re.IGNORECASE)
+    NOT_DOMAIN_WRITE = re.compile(r"\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?("
+                                  + "|".join(NOT_DOMAIN) + r")\b", re.IGNORECASE)
 
     def __init__(self, engine):
         self.engine, self.seen = engine, False
