@@ -71,6 +71,11 @@ class Request:
     def key(self) -> tuple[str, str, str]:
         return (self.endpoint, self.method, self.ids)
 
+    @property
+    def unknown_arguments(self) -> list[str]:
+        return [a for a in self.arguments if a not in M.IDS
+                and (self.endpoint, a) not in M.VALUES and a not in M.VALUES]
+
     def __repr__(self) -> str:
         return f"{self.endpoint} {self.method} {self.ids}"
 
@@ -87,13 +92,13 @@ def _families(endpoint: str, method: str, arguments) -> list[str]:
 
 def requests_of(app) -> tuple[list[Request], list[str]]:
     """Every (endpoint, method, kind of id) of the URL map, and the problems met on the way."""
-    found, problems = {}, []
+    found, problems = {}, {}
     for rule in app.url_map.iter_rules():
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            for arg in rule.arguments:
+            for arg in sorted(rule.arguments):
                 if arg not in M.IDS and (rule.endpoint, arg) not in M.VALUES and arg not in M.VALUES:
-                    problems.append(f"{rule.endpoint}: no value for argument {arg!r}: add it "
-                                    f"to IDS (an id) or VALUES (a word) in {MATRIX_FILE}")
+                    problems[f"{rule.endpoint}: no value for argument {arg!r}: add it to IDS "
+                             f"(an id) or VALUES (a word) in {MATRIX_FILE}"] = None
             families = _families(rule.endpoint, method, rule.arguments)
             kinds = [k for k in ORDER if any(k in M.IDS[f] for f in families)] or ["-"]
             if (rule.endpoint, method) in M.CROSS:
@@ -101,7 +106,7 @@ def requests_of(app) -> tuple[list[Request], list[str]]:
             for kind in kinds:
                 req = Request(rule.endpoint, method, kind, tuple(rule.arguments))
                 found.setdefault(req.key, req)
-    return list(found.values()), problems
+    return list(found.values()), list(problems)
 
 
 # --------------------------------------------------------------------------- the world
@@ -405,19 +410,24 @@ class Walker:
 
 def _line(key, answers: dict[str, str]) -> str:
     return (f"{key[0]:<36}{key[1]:<7}{key[2]:<9}"
-            + " ".join(f"{answers.get(r, '?'):<{max(len(r), 5)}}" for r in M.ROLES))
+            + " ".join(f"{answers.get(r, '?'):<{max(len(r), 5)}}" for r in M.ROLES)).rstrip()
 
 
 def coverage_problems(app, rows) -> list[str]:
     """Rows missing for an endpoint of the URL map, rows for no endpoint, unknown arguments."""
     reqs, problems = requests_of(app)
     wanted = {r.key for r in reqs}
-    missing = sorted(wanted - set(rows))
-    stale = sorted(set(rows) - wanted)
+    def order(key):
+        kinds = ("-",) + ORDER + ("cross",)
+        return (key[0], key[1], kinds.index(key[2]) if key[2] in kinds else len(kinds))
+
+    missing = sorted(wanted - set(rows), key=order)
+    stale = sorted(set(rows) - wanted, key=order)
     message = list(problems)
     if missing:
         message.append(f"{len(missing)} rows missing in MATRIX of {MATRIX_FILE} (fill each ?; "
-                       "the walk below prints what each role gets now):")
+                       "test_every_endpoint_answers_each_role_as_the_matrix_says tells what "
+                       "each role gets now):")
         message += ["  " + _line(k, {}) for k in missing]
     if stale:
         message.append(f"rows in MATRIX of {MATRIX_FILE} for no endpoint (remove them):")
@@ -458,10 +468,14 @@ def walk(app, role, reqs, rows, draft: str | None = None) -> list[str]:
                                        r.endpoint, r.ids))
     walker = Walker(app, role)
     differences, writes, seen = [], [], {}
+    unknown = [r for r in reqs if r.unknown_arguments]
     try:
-        answers = [(req, *walker.send(req)) for req in reqs]
+        answers = [(req, *walker.send(req)) for req in reqs if req not in unknown]
     finally:
         walker.watch.close()
+    differences += [f"{r.endpoint} {r.method}: not walked, no value for "
+                    f"{', '.join(r.unknown_arguments)} (IDS or VALUES in {MATRIX_FILE})"
+                    for r in unknown]
     for req, url, answer, wrote in answers:
         seen[req.key] = answer
         expected = rows.get(req.key, {}).get(role)
