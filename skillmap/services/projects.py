@@ -20,6 +20,7 @@ from skillmap.services.teams import lock_team
 OPEN_STATUSES = ("staffing", "active")
 PROJECT_FIELDS = ("title", "description", "goals", "start_date", "end_date", "hours_per_month",
                   "team_size", "status")
+TEXT_FIELDS = ("description", "goals")  # NOT NULL columns: missing text is empty text
 MAX_TEAM = 50
 
 
@@ -112,7 +113,10 @@ def update_project(project: Project, data: dict, actor: User) -> Project:
         raise ProjectError("status backwards", "status")
     for key in PROJECT_FIELDS:
         if key in data:
-            setattr(project, key, data[key])
+            value = data[key]
+            if key in TEXT_FIELDS and value is None:  # a form without the field: no text
+                value = ""
+            setattr(project, key, value)
     audit.record(project.organisation_id, actor.id, "project.updated",
                  detail=f"project {project.id} status {project.status}")
     return project
