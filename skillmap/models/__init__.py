@@ -10,6 +10,10 @@ from skillmap.models.skills import (LEVELS, PersonSkill, Skill, SkillArea, Skill
 from skillmap.models.analytics import EngineResult, RoleTarget
 from skillmap.models.jobs import JOB_STATES, LIVE_STATES, DataChange, DataVersion, Job
 from skillmap.models.security import LoginAttempt
+from skillmap.models.training import (SAFETY_ROLES, ProjectTraining, SafetyRoleHolder,
+                                      TrainingCourse, TrainingPlan, TrainingPlanLine,
+                                      TrainingPlanParticipant, TrainingRecord, TrainingReminder,
+                                      TrainingRule, UnitCoverage)
 
 __all__ = [
     "AuditEvent", "ErasureRequest", "ROLES", "Organisation", "Person", "Unit", "User",
@@ -19,4 +23,7 @@ __all__ = [
     "LEVELS", "PersonSkill", "Skill", "SkillArea", "SkillChange", "SkillProposal",
     "EngineResult", "RoleTarget", "JOB_STATES", "LIVE_STATES", "DataChange", "DataVersion", "Job",
     "LoginAttempt",
+    "SAFETY_ROLES", "ProjectTraining", "SafetyRoleHolder", "TrainingCourse", "TrainingPlan",
+    "TrainingPlanLine", "TrainingPlanParticipant", "TrainingRecord", "TrainingReminder",
+    "TrainingRule", "UnitCoverage",
 ]
