@@ -21,13 +21,35 @@ def load_taxonomy_cmd():
     """Load or update the shipped skills taxonomy (seed_data/), idempotently."""
     from skillmap.services.taxonomy import TaxonomyError, load_taxonomy
 
+    from skillmap.services.training_catalogue import load_courses
+
+    org = _organisation()
     try:
-        report = load_taxonomy(_organisation())
+        report = load_taxonomy(org)
+        courses = load_courses(org)
     except TaxonomyError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Taxonomy: {report.areas_added} areas added, {report.areas_updated} updated; "
                f"{report.skills_added} skills added, {report.skills_updated} updated.")
+    click.echo(f"Training courses: {courses.added} added, {courses.kept} already there "
+               "(kept as edited).")
+
+
+@click.command("load-training-courses")
+def load_training_courses_cmd():
+    """Add the shipped mandatory-training courses (seed_data/training_courses.csv) that are
+    new; courses already there keep their local edits. Check the defaults: docs/TRAINING.md."""
+    from skillmap.services.taxonomy import TaxonomyError
+    from skillmap.services.training_catalogue import load_courses
+
+    try:
+        report = load_courses(_organisation())
+    except TaxonomyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Training courses: {report.added} added, {report.kept} already there "
+               "(kept as edited).")
 
 
 @click.command("seed-demo")
@@ -186,6 +208,6 @@ def check_config_cmd():
 
 
 def register(app: Flask) -> None:
-    for cmd in (load_taxonomy_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd,
+    for cmd in (load_taxonomy_cmd, load_training_courses_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd,
                 jobs_worker_cmd, backup_cmd, restore_cmd, check_config_cmd):
         app.cli.add_command(cmd)
