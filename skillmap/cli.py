@@ -207,7 +207,23 @@ def check_config_cmd():
     raise SystemExit(1)
 
 
+@click.command("training-reminders")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as if today were this day (YYYY-MM-DD).")
+@click.option("--digest/--no-digest", default=None,
+              help="Send HR's weekly digest too (default: on Mondays).")
+def training_reminders_cmd(on, digest):
+    """Send the training reminders due today (the queue runs this every morning); a
+    reminder already sent for a deadline and step is never sent again."""
+    from skillmap.services.training_reminders import run_all
+
+    out = run_all(on.date() if on else None, digest=digest)
+    click.echo(f"Training reminders: {out['person']} to people, {out['hr']} to HR, "
+               f"{out['digest']} weekly digests.")
+
+
 def register(app: Flask) -> None:
-    for cmd in (load_taxonomy_cmd, load_training_courses_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd,
-                jobs_worker_cmd, backup_cmd, restore_cmd, check_config_cmd):
+    for cmd in (load_taxonomy_cmd, load_training_courses_cmd, training_reminders_cmd,
+                seed_demo_cmd, create_user_cmd, recompute_cmd, jobs_worker_cmd, backup_cmd,
+                restore_cmd, check_config_cmd):
         app.cli.add_command(cmd)

@@ -198,3 +198,11 @@ def end_of_work():
     def run():
         return {"closed": retention.close_ended(), "erased": retention.erase_due()}
     return _in_app(run)
+
+
+@huey.periodic_task(crontab(hour="6", minute="10"), name="skillmap.training_reminders")
+def training_reminders():
+    """Reminders of training deadlines (daily) and, on Mondays, HR's weekly digest."""
+    from skillmap.services import training_reminders as reminders
+
+    return _in_app(reminders.run_all)

@@ -143,3 +143,18 @@ def edit_course(course_id: int):
         return redirect(url_for("training.catalogue"))
     return render_template("training/course_edit.html", form=form, course=course), \
         400 if form.errors else 200
+
+
+@bp.route("/reminders")
+@roles("admin")
+def reminders():
+    """What the reminders sent: one line per deadline, step and audience."""
+    from skillmap.models import Person, TrainingReminder
+
+    rows = db.session.execute(
+        sa.select(TrainingReminder, Person, TrainingCourse)
+        .outerjoin(Person, Person.id == TrainingReminder.person_id)
+        .outerjoin(TrainingCourse, TrainingCourse.id == TrainingReminder.course_id)
+        .where(TrainingReminder.organisation_id == current_user.organisation_id)
+        .order_by(TrainingReminder.sent_at.desc(), TrainingReminder.id.desc()).limit(300)).all()
+    return render_template("training/reminders.html", rows=rows)
