@@ -68,7 +68,8 @@ def seed_demo_cmd(employees: int, seed: int):
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Demo: {report.people_added} people added ({report.skills_added} skill rows), "
-               f"{report.projects_added} projects added.")
+               f"{report.projects_added} projects added, {report.training_added} training "
+               "records added.")
     click.echo("Demo logins (email / password / role):")
     for email, role, password in report.logins:
         click.echo(f"  {email:<28} {password:<16} {role}")
