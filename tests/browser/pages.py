@@ -201,3 +201,22 @@ PAGES += [
     Page("anonymous", "auth.forgot_password"),
     Page("anonymous", "auth.set_password", _a_live_link),
 ]
+
+# Mandatory training (issue 14): deadlines and coverage, one's own register, set-up
+def _training_course(session):
+    from skillmap.models import TrainingCourse
+
+    return {"course_id": first_id(TrainingCourse, TrainingCourse.code == "HACCP")(session)}
+
+
+PAGES += [
+    Page("manager", "training.deadlines"),
+    Page("manager", "training.deadlines", query="status=all&on=2027-06-30"),
+    Page("employee", "training.mine"),
+    Page("manager", "training.person", lambda session: {"person_id": _demo_employee(session)}),
+    Page("manager", "training.rules"),
+    Page("admin", "training.catalogue"),
+    Page("admin", "training.edit_course", _training_course),
+    Page("admin", "training.reminders"),
+]
+NOT_HTML |= {"training.export", "training.certificate"}
