@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 __all__ = ["EXPIRED", "EXPIRING", "MISSING", "NOT_REQUIRED", "STATUSES", "VALID",
-           "add_months", "coverage", "expiry_date", "required_pairs", "status_on",
+           "add_months", "coverage", "latest_records", "expiry_date", "required_pairs", "status_on",
            "training_status"]
 
 VALID, EXPIRING, EXPIRED, MISSING, NOT_REQUIRED = (
@@ -102,7 +102,7 @@ def required_pairs(people: pd.DataFrame, rules: pd.DataFrame) -> set[tuple]:
     return pairs
 
 
-def _latest(records: pd.DataFrame) -> pd.DataFrame:
+def latest_records(records: pd.DataFrame) -> pd.DataFrame:
     """One record per (person, course): the one done last."""
     if records.empty:
         return pd.DataFrame(columns=["person", "course", "completed_on", "expires_on"])
@@ -120,7 +120,7 @@ def training_status(people: pd.DataFrame, rules: pd.DataFrame, records: pd.DataF
     negative for an expired course and missing when there is no expiry.
     """
     required = required_pairs(people, rules)
-    latest = _latest(records)
+    latest = latest_records(records)
     known = set(zip(latest["person"], latest["course"]))
     rows = []
     for rec in latest.to_dict("records"):
@@ -164,7 +164,7 @@ def coverage(people: pd.DataFrame, records: pd.DataFrame, courses: pd.DataFrame,
     role_of = dict(zip(courses["course"], courses["safety_role"]))
     unit_of = dict(zip(people["person"], people["unit"]))
     best: dict[tuple, object] = {}  # (person, role) -> the furthest expiry (date.max: never)
-    for rec in _latest(records).to_dict("records"):
+    for rec in latest_records(records).to_dict("records"):
         role = role_of.get(rec["course"])
         if role is None or pd.isna(role) or rec["person"] not in unit_of:
             continue

@@ -16,6 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from skillmap.engine.team_training import suggest_team_trained, training_table
 from skillmap.engine.teams import UnitCapExceeded, suggest_team, team_coverage
 from skillmap.extensions import db
 from skillmap.models import Person, PersonSkill, Project, ProjectRequirement, Skill, TeamMember
@@ -241,12 +242,21 @@ def _suggest(project: Project, options: Options) -> dict:
                   max_per_unit=options.max_per_unit,
                   units=data.units,
                   growth_places=options.growth_places)
+    training, holders = _training_input(project)
     try:
         if options.team is not None:   # score the coordinator's own team
             team = list(dict.fromkeys(options.team))
             result = suggest_team(data.profiles, data.requirements, max(1, len(team)),
                                   must_include=team, **common)
             result.coverage = team_coverage(data.profiles, data.requirements, team)
+            if len(training):
+                result.training = training_table(team, training, holders, len(team),
+                                                 set(data.candidates) - set(options.excludes))
+        elif len(training):  # courses valid until the end: a hard constraint
+            result = suggest_team_trained(data.profiles, data.requirements, project.team_size,
+                                          training=training, holders=holders,
+                                          must_include=options.pins, alternatives=ALTERNATIVES,
+                                          **common)
         else:
             result = suggest_team(data.profiles, data.requirements, project.team_size,
                                   must_include=options.pins, alternatives=ALTERNATIVES, **common)
@@ -254,7 +264,40 @@ def _suggest(project: Project, options: Options) -> dict:
         raise UnitCap() from exc
     except ValueError as exc:
         raise Unsolvable() from exc
-    return _view(project, options, data, result)
+    view = _view(project, options, data, result)
+    view["training"] = _training_view(project, result, holders, data.candidates)
+    return view
+
+
+def _training_input(project: Project) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from skillmap.services import project_training
+
+    training = project_training.needs_frame(project)
+    holders = project_training.holders_frame(project.organisation_id, training["course"].tolist(),
+                                             project_training.valid_until(project))
+    return training, holders
+
+
+def _training_view(project: Project, result, holders: pd.DataFrame, candidates) -> list[dict]:
+    """Which member covers which training requirement; who else holds it."""
+    from skillmap.models import TrainingCourse
+    from skillmap.services import project_training
+
+    table = getattr(result, "training", None)
+    if table is None or not len(table):
+        return []
+    people = _people([p for ps in table["holders"] for p in ps])
+    pool = set(candidates)
+    out = []
+    for row in table.to_dict("records"):
+        all_holders = set(holders.loc[holders["course"] == row["course"], "person"])
+        out.append({"course": db.session.get(TrainingCourse, row["course"]),
+                    "min_members": row["min_members"], "needed": row["needed"],
+                    "holders": [people[p] for p in row["holders"]], "met": row["met"],
+                    "available": row["available"],
+                    "elsewhere": len(all_holders - pool),
+                    "until": project_training.valid_until(project)})
+    return out
 
 
 def _view(project, options, data, result) -> dict:
