@@ -44,7 +44,8 @@ def training_table(members, training: pd.DataFrame, holders: pd.DataFrame, team_
         in_team = [p for p in members if p in who]
         needed = len(members) if n is None else min(n, team_size)
         available = len(who if pool is None else who & set(pool))
-        met = (len(in_team) == len(members)) if n is None else len(in_team) >= n
+        met = (bool(members) and len(in_team) == len(members)) if n is None \
+            else len(in_team) >= n
         rows.append({"course": course, "min_members": n, "needed": needed,
                      "holders": in_team, "available": available, "met": bool(met)})
     return pd.DataFrame(rows, columns=["course", "min_members", "needed", "holders",

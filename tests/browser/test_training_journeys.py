@@ -53,3 +53,45 @@ def test_employee_sees_a_deadline_on_their_home_and_what_to_do(page):
     assert page.get_by_role("heading", level=1).inner_text().strip() == "La mia formazione"
     assert "Formazione specifica lavoratori – rischio basso" in page.content()
     assert_accessible(page)
+
+
+def _haccp_holders(live_app, project_title):
+    """Project id and the full names of people whose HACCP is valid at its end."""
+    import sqlalchemy as sa
+
+    from skillmap.extensions import db
+    from skillmap.models import Person, Project
+    from skillmap.services import project_training
+
+    with live_app.app_context():
+        project = db.session.scalar(sa.select(Project).where(Project.title == project_title))
+        course_id = db.session.scalar(sa.text("SELECT id FROM training_course WHERE code='HACCP'"))
+        holders = project_training.holders_frame(project.organisation_id, [course_id],
+                                                 project_training.valid_until(project))
+        names = {p.full_name for p in db.session.scalars(
+            sa.select(Person).where(Person.id.in_(holders["person"].tolist())))}
+        return project.id, names
+
+
+def test_coordinator_project_asks_for_haccp_and_the_suggestion_respects_it(page, live_app):
+    title = "Orti sociali e inclusione lavorativa"
+    project_id, holders = _haccp_holders(live_app, title)
+    assert holders
+    login(page, "coordinator")
+    page.goto(f"/projects/{project_id}/edit")
+    page.get_by_label("Corso", exact=True).select_option(label="HACCP – Igiene degli alimenti (HACCP)")
+    page.locator("#who-all").check()
+    page.get_by_role("button", name="Richiedi il corso").click()
+    page.wait_for_load_state("networkidle")
+    assert "Il progetto ora richiede questo corso." in page.content()
+    assert_accessible(page)
+    page.goto(f"/projects/{project_id}/team")
+    section = page.locator("section[aria-labelledby=training-req-title]")
+    assert "Igiene degli alimenti (HACCP)" in section.inner_text()
+    members = page.locator("#suggested-title ~ div table tbody tr td:first-child a").all_inner_texts()
+    assert set(members) <= holders
+    if members:
+        assert "requisito soddisfatto" in section.inner_text()
+    else:
+        assert "nessuna persona disponibile" in section.inner_text()
+    assert_accessible(page)
