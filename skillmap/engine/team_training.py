@@ -8,7 +8,9 @@ for a summer camp) for every member (``min_members`` missing) or for at least
 * "at least N": the unconstrained best team is computed first; when it holds the
   course fewer than N times, its own holders are kept, the other holders with the
   largest coverage gain are added one by one up to N, and the team is solved again
-  with them in (``must_include``). Alternatives that break a constraint are dropped.
+  with them in (``must_include``); a few repairs are tried (the t-th starting from
+  the t-th best holder) and the best team kept. Alternatives that break a constraint
+  are dropped.
 
 Coverage is :func:`skillmap.engine.teams.suggest_team`'s; ``TeamSuggestion.training``
 says, per training requirement, who in the team holds it, how many were needed and how
@@ -63,6 +65,35 @@ def _pad(profiles: pd.DataFrame, requirements: pd.DataFrame, people) -> pd.DataF
     return pd.concat([profiles, pad], ignore_index=True)
 
 
+#: repairs tried: the t-th one starts from the t-th best first holder
+_TRIALS = 4
+
+
+def _force(members, must, needy, held, pool, rows, requirements, team_size, trial):
+    """The people a repaired team must include: ``must``, the members who already hold a
+    needed course, then the holders of largest coverage gain (trial ``t`` takes the t-th
+    best first); None when the trial has no such first choice."""
+    forced = list(must)
+    first = True
+    for course, n in needy:
+        who = held.get(course, set())
+        forced += [p for p in members if p in who and p not in forced]
+        options = sorted((p for p in who & pool if p not in forced), key=str)
+        padded = _pad(rows, requirements, options + forced)
+        while sum(p in who for p in forced) < n and options and len(forced) < team_size:
+            ranked = sorted(options, key=lambda p: (
+                -team_coverage(padded, requirements, forced + [p]), options.index(p)))
+            pick = trial if first else 0
+            if pick >= len(ranked):
+                return None
+            forced.append(ranked[pick])
+            options.remove(ranked[pick])
+            first = False
+    if first and trial:
+        return None  # nothing was chosen: every trial would be the same
+    return forced
+
+
 def suggest_team_trained(profiles: pd.DataFrame, requirements: pd.DataFrame, team_size: int, *,
                          training: pd.DataFrame, holders: pd.DataFrame, candidates=None,
                          must_include=(), exclude=(), **kw) -> TeamSuggestion:
@@ -92,28 +123,22 @@ def suggest_team_trained(profiles: pd.DataFrame, requirements: pd.DataFrame, tea
     cands = sorted(pool | set(must), key=str)
     result = suggest_team(profiles, requirements, team_size, candidates=cands,
                           must_include=must, exclude=exclude, **kw)
-    forced = list(must)
-    repaired = False
-    for course, n in needs:
-        if n is None:
-            continue
-        who = held.get(course, set())
-        have = [p for p in result.members if p in who]
-        if len(have) >= n:
-            continue
-        repaired = True
-        forced += [p for p in have if p not in forced]
-        options = sorted((p for p in who & pool if p not in forced), key=str)
-        padded = _pad(profiles, requirements, options + forced)
-        while sum(p in who for p in forced) < n and options and len(forced) < team_size:
-            best = max(options, key=lambda p: (
-                team_coverage(padded, requirements, forced + [p]), -options.index(p)))
-            forced.append(best)
-            options.remove(best)
-    if repaired:
-        profiles = _pad(profiles, requirements, forced)
-        result = suggest_team(profiles, requirements, team_size, candidates=cands,
-                              must_include=forced, exclude=exclude, **kw)
+    needy = [(c, n) for c, n in needs if n is not None
+             and sum(p in held.get(c, set()) for p in result.members) < n]
+    if needy:
+        # only the required skills matter to the coverage: score on those rows alone
+        rows = profiles[profiles["skill"].isin(set(requirements["skill"]))]
+        best = None
+        for trial in range(_TRIALS):
+            forced = _force(result.members, must, needy, held, pool, rows, requirements,
+                            team_size, trial)
+            if forced is None:
+                break
+            team = suggest_team(_pad(profiles, requirements, forced), requirements, team_size,
+                                candidates=cands, must_include=forced, exclude=exclude, **kw)
+            if best is None or team.coverage > best.coverage + 1e-12:
+                best = team
+        result = best if best is not None else result
     result.training = training_table(result.members, training, holders, team_size, pool)
     result.alternatives = [
         alt for alt in result.alternatives

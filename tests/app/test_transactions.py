@@ -18,7 +18,7 @@ SERVICES = Path(__file__).resolve().parents[2] / "skillmap" / "services"
 #: the services that only flush; the callers (views, commands, tasks, jobs) commit
 FLUSH_ONLY = ("profiles", "projects", "teams", "proposals", "role_targets", "taxonomy",
               "accounts", "invitations", "demo", "training", "training_catalogue",
-              "training_status", "training_exports", "project_training")
+              "training_status", "training_exports", "project_training", "training_plan")
 
 
 class ImportFailed(Exception):
