@@ -220,3 +220,30 @@ PAGES += [
     Page("admin", "training.reminders"),
 ]
 NOT_HTML |= {"training.export", "training.certificate"}
+
+
+def _training_plan(session):
+    """A saved plan (made on the fly in the demo data: the demo has none)."""
+    from datetime import date
+
+    from skillmap.models import Organisation, TrainingPlan, TrainingPlanLine
+
+    plan_id = first_id(TrainingPlan)(session)
+    if plan_id is None:
+        org = session.scalar(sa.select(Organisation.id).order_by(Organisation.id).limit(1))
+        plan = TrainingPlan(organisation_id=org, title="Piano di prova",
+                            window_start=date(2027, 1, 1), window_end=date(2027, 12, 31))
+        plan.lines.append(TrainingPlanLine(topic="Antincendio – livello 2", kind="mandatory",
+                                           hours_each=8, priority=1, reason="prova"))
+        session.add(plan)
+        session.commit()
+        plan_id = plan.id
+    return {"plan_id": plan_id}
+
+
+PAGES += [
+    Page("manager", "training.plans"),
+    Page("manager", "training.new_plan"),
+    Page("manager", "training.plan", _training_plan),
+]
+NOT_HTML |= {"training.export_plan_file"}

@@ -95,3 +95,37 @@ def test_coordinator_project_asks_for_haccp_and_the_suggestion_respects_it(page,
     else:
         assert "nessuna persona disponibile" in section.inner_text()
     assert_accessible(page)
+
+
+def test_hr_builds_and_exports_a_training_plan(page):
+    login(page, "manager")
+    page.get_by_role("link", name="Piani formativi").first.click()
+    page.wait_for_load_state("networkidle")
+    assert_accessible(page)
+    page.get_by_role("button", name="Proponi il piano").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", level=1).inner_text().strip() == "Piano formativo proposto"
+    assert "Formazione specifica lavoratori – rischio basso" in page.content()
+    assert_accessible(page)
+    page.get_by_label("Titolo del piano").fill("Piano Foncoop 2027")
+    page.locator("#keep-1").uncheck()
+    page.locator("#cost-0").fill("1500")
+    page.get_by_role("button", name="Salva il piano").click()
+    page.wait_for_load_state("networkidle")
+    assert "Piano salvato." in page.content()
+    assert page.get_by_role("heading", level=1).inner_text().strip() == "Piano Foncoop 2027"
+    page.get_by_label("Argomento", exact=True).fill("Lavoro di gruppo")
+    page.get_by_role("button", name="Aggiungi la riga").click()
+    page.wait_for_load_state("networkidle")
+    assert "Riga aggiunta." in page.content()
+    assert_accessible(page)
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="Scarica Excel (XLSX)").click()
+    book = openpyxl.load_workbook(io.BytesIO(open(dl.value.path(), "rb").read()))
+    actions = [[c.value for c in r] for r in book.worksheets[1].iter_rows()]
+    assert any(1500 in r for r in actions) and any("Lavoro di gruppo" in r for r in actions)
+    people = [[c.value for c in r] for r in book.worksheets[2].iter_rows()]
+    assert "Rapporto di lavoro" in people[0] and len(people) > 5
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="Scarica CSV").click()
+    assert open(dl.value.path(), "rb").read().startswith(b"\xef\xbb\xbf")
