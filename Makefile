@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python bench/bench_profile.py
 	$(BIN)/python bench/bench_reports.py
 	$(BIN)/python bench/bench_load.py
+	$(BIN)/python bench/bench_import.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

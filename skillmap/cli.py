@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 import click
 from flask import Flask, current_app
@@ -223,8 +224,92 @@ def training_reminders_cmd(on, digest):
                f"{out['digest']} weekly digests.")
 
 
+def run_import(path: str, *, read: Callable, validate: Callable, apply: Callable | None,
+               only_valid: bool, echo=print, echo_err=print) -> int:
+    """The body of every import command (people, training records, taxonomy).
+
+    Read ``path``, validate, print the report and the preview, apply and commit once
+    (unless ``apply`` is None: a dry run). Returns the exit status (0 imported, 1 invalid,
+    2 unreadable); nothing is written unless it is 0 and ``apply`` was given."""
+    from flask_babel import gettext as _
+
+    from skillmap.services.importing import EXIT_IMPORTED, EXIT_INVALID, EXIT_UNREADABLE
+    from skillmap.services.tabular import TabularError
+
+    try:
+        table = read(path)
+    except TabularError as exc:
+        echo_err(exc.message())
+        return EXIT_UNREADABLE
+    try:
+        plan = validate(table)
+        report = plan.report
+        if report.problems or report.unknown_columns:
+            echo(report.text())
+        for line in plan.preview:
+            echo(_("%(label)s: %(c)d new, %(u)d changed, %(n)d unchanged", label=line.label,
+                   c=line.created, u=line.updated, n=line.unchanged)
+                 + (f" ({', '.join(line.examples)})" if line.examples else ""))
+        if report.fatal or (report.problems and not only_valid):
+            db.session.rollback()
+            echo(_("Nothing was imported."))
+            return EXIT_INVALID
+        if apply is None:
+            db.session.rollback()
+            echo(_("Dry run: nothing was written."))
+            return EXIT_IMPORTED if report.ok else EXIT_INVALID
+        apply(plan)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    echo(_("Imported %(n)d rows.", n=report.good_rows) if report.ok else
+         _("Imported the valid rows (%(n)d); skipped %(bad)d with problems.",
+           n=report.good_rows, bad=report.bad_rows))
+    return EXIT_IMPORTED
+
+
+@click.command("import-people")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; "
+              "write nothing.")
+@click.option("--only-valid", is_flag=True, help="Import the valid rows even when other rows "
+              "have problems (they are listed and skipped).")
+@click.option("--create-units", is_flag=True, help="Create the units the file names that do "
+              "not exist yet (otherwise they are problems).")
+@click.option("--lang", "locale", type=click.Choice(["it", "en"]), default=None,
+              help="Language of the report (default: the installation's).")
+@with_appcontext
+def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: bool,
+                      locale: str | None):
+    """Import people and their skills from a CSV or XLSX FILE (one row per person and skill).
+
+    Exit status: 0 imported (or, with --dry-run, valid), 1 something is invalid (the report
+    is printed, nothing is written), 2 bad argument or unreadable file.
+    """
+    import sys
+
+    from flask_babel import force_locale
+
+    from skillmap.services import people_import
+
+    import os
+
+    org = _organisation()
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        status = run_import(
+            file, read=people_import.read_file,
+            validate=lambda table: people_import.validate(
+                org.id, table, create_units=create_units, filename=os.path.basename(file)),
+            apply=None if dry_run else (lambda plan: people_import.apply(
+                plan, actor_id=None, only_valid=only_valid)),
+            only_valid=only_valid, echo=click.echo,
+            echo_err=lambda msg: click.echo(msg, err=True))
+    sys.exit(status)
+
+
 def register(app: Flask) -> None:
     for cmd in (load_taxonomy_cmd, load_training_courses_cmd, training_reminders_cmd,
                 seed_demo_cmd, create_user_cmd, recompute_cmd, jobs_worker_cmd, backup_cmd,
-                restore_cmd, check_config_cmd):
+                restore_cmd, check_config_cmd, import_people_cmd):
         app.cli.add_command(cmd)

@@ -93,6 +93,11 @@ class Defaults:
     #: (outside the web root; default instance/certificates)
     TRAINING_FILE_MAX_BYTES = 5 * 1024 * 1024
     TRAINING_FILES_DIR = None
+    #: bulk imports (CSV/XLSX): the largest file (bytes) and the most data rows read
+    IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    IMPORT_MAX_ROWS = 300_000
+    #: where an upload waits between the preview and the confirmation (instance/imports)
+    IMPORT_DIR = None
 
 
 #: environment variable -> (config key, converter)
@@ -130,6 +135,8 @@ ENV_KEYS = {
     "SKILLMAP_TRAINING_REMINDER_DAYS": (
         "TRAINING_REMINDER_DAYS", lambda v: tuple(int(x) for x in v.split(",") if x.strip())),
     "SKILLMAP_TRAINING_FILES_DIR": ("TRAINING_FILES_DIR", str),
+    "SKILLMAP_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
+    "SKILLMAP_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),
 }
 
 

@@ -2,7 +2,7 @@
 sent reminders, project training requirements, training plans
 
 Revision ID: d4a0c0de0014
-Revises: c3a0c0de0003
+Revises: d1a0c0de0011
 Create Date: 2026-12-01 14:00:34.018720
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4a0c0de0014'
-down_revision = 'c3a0c0de0003'
+down_revision = 'd1a0c0de0011'  # after the import branch's migration (merged in)
 branch_labels = None
 depends_on = None
 

@@ -115,6 +115,8 @@ class SkillChange(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20))
     old_level: Mapped[Optional[int]] = mapped_column(sa.SmallInteger)
     new_level: Mapped[Optional[int]] = mapped_column(sa.SmallInteger)
+    #: "" for a change made on a page, "import" for a bulk import of people and skills
+    source: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow,
                                                  index=True)
 

@@ -40,7 +40,7 @@ from skillmap.models import (DataChange, DataVersion, Organisation, Person, Pers
                              TeamMember, Unit)
 from skillmap.models.base import utcnow
 
-__all__ = ["WATCHED", "bump", "changed_people", "changing", "clear", "current", "memo",
+__all__ = ["WATCHED", "bump", "changed_by_bulk", "changed_people", "changing", "clear", "current", "memo",
            "memo_patched", "prune", "read_fresh"]
 
 #: the models whose rows feed derived results
@@ -148,8 +148,14 @@ def _on_execute(state) -> None:
         return
     table = getattr(state.statement, "table", None)
     if getattr(table, "name", None) in _WATCHED_TABLES:
-        state.session.info[_ALL] = True
-        _forget_request_versions()
+        changed_by_bulk(state.session)
+
+
+def changed_by_bulk(session: Session) -> None:
+    """A bulk write that did not go through ``session.execute`` (a DB-API executemany of
+    an import) changed watched tables: every organisation's version moves at the commit."""
+    session.info[_ALL] = True
+    _forget_request_versions()
 
 
 def _before_commit(session: Session) -> None:

@@ -17,8 +17,9 @@ from skillmap.services import accounts, people, profiles
 SERVICES = Path(__file__).resolve().parents[2] / "skillmap" / "services"
 #: the services that only flush; the callers (views, commands, tasks, jobs) commit
 FLUSH_ONLY = ("profiles", "projects", "teams", "proposals", "role_targets", "taxonomy",
-              "accounts", "invitations", "demo", "training", "training_catalogue",
-              "training_status", "training_exports", "project_training", "training_plan")
+              "accounts", "invitations", "demo", "importing", "people_import", "tabular",
+              "training", "training_catalogue", "training_status", "training_exports",
+              "project_training", "training_plan")
 
 
 class ImportFailed(Exception):

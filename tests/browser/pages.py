@@ -247,3 +247,7 @@ PAGES += [
     Page("manager", "training.plan", _training_plan),
 ]
 NOT_HTML |= {"training.export_plan_file"}
+# Bulk import of people and skills (issue 11); the preview (a POST) is checked in
+# test_import_journey.py, on a server of its own
+NOT_HTML |= {"admin.import_people_template"}
+PAGES += [Page("admin", "admin.import_people")]
