@@ -308,8 +308,44 @@ def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: 
     sys.exit(status)
 
 
+@click.command("import-training")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; "
+              "write nothing.")
+@click.option("--only-valid", is_flag=True, help="Import the valid rows even when other rows "
+              "have problems (they are listed and skipped).")
+@click.option("--lang", "locale", type=click.Choice(["it", "en"]), default=None,
+              help="Language of the report (default: the installation's).")
+@with_appcontext
+def import_training_cmd(file: str, dry_run: bool, only_valid: bool, locale: str | None):
+    """Import past training records from a CSV or XLSX FILE (one row per completed course:
+    email, course, completed_on, and optionally hours, provider, certificate_number).
+
+    Exit status: 0 imported (or, with --dry-run, valid), 1 something is invalid (the report
+    is printed, nothing is written), 2 bad argument or unreadable file.
+    """
+    import os
+    import sys
+
+    from flask_babel import force_locale
+
+    from skillmap.services import training_import
+
+    org = _organisation()
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        status = run_import(
+            file, read=training_import.read_file,
+            validate=lambda table: training_import.validate(
+                org.id, table, filename=os.path.basename(file)),
+            apply=None if dry_run else (lambda plan: training_import.apply(
+                plan, actor_id=None, only_valid=only_valid)),
+            only_valid=only_valid, echo=click.echo,
+            echo_err=lambda msg: click.echo(msg, err=True))
+    sys.exit(status)
+
+
 def register(app: Flask) -> None:
     for cmd in (load_taxonomy_cmd, load_training_courses_cmd, training_reminders_cmd,
                 seed_demo_cmd, create_user_cmd, recompute_cmd, jobs_worker_cmd, backup_cmd,
-                restore_cmd, check_config_cmd, import_people_cmd):
+                restore_cmd, check_config_cmd, import_people_cmd, import_training_cmd):
         app.cli.add_command(cmd)

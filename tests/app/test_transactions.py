@@ -19,7 +19,7 @@ SERVICES = Path(__file__).resolve().parents[2] / "skillmap" / "services"
 FLUSH_ONLY = ("profiles", "projects", "teams", "proposals", "role_targets", "taxonomy",
               "accounts", "invitations", "demo", "importing", "people_import", "tabular",
               "training", "training_catalogue", "training_status", "training_exports",
-              "project_training", "training_plan")
+              "project_training", "training_plan", "training_import")
 
 
 class ImportFailed(Exception):

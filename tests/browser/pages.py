@@ -251,3 +251,5 @@ NOT_HTML |= {"training.export_plan_file"}
 # test_import_journey.py, on a server of its own
 NOT_HTML |= {"admin.import_people_template"}
 PAGES += [Page("admin", "admin.import_people")]
+# Training records import (issue 14): the preview (a POST) is checked by tests/web
+PAGES += [Page("manager", "training.import_records")]
