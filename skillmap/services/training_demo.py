@@ -47,7 +47,7 @@ def seed_training(org: Organisation, rng: random.Random, today: date | None = No
     today = today or date.today()
     if db.session.scalar(sa.select(TrainingRecord.id).where(
             TrainingRecord.organisation_id == org.id).limit(1)):
-        return 0
+        return _complete(org, rng, today)
     load_courses(org)
     c = {x.code: x for x in db.session.scalars(sa.select(TrainingCourse).where(
         TrainingCourse.organisation_id == org.id))}
@@ -105,7 +105,35 @@ def seed_training(org: Organisation, rng: random.Random, today: date | None = No
                          "expires_on": expiry_date(done, course.validity_months),
                          "hours": course.hours_first, "provider": rng.choice(PROVIDERS),
                          "certificate_number": f"{course.code}-{done:%Y}-{pid:05d}"})
+    return _insert(rows)
+
+
+def _insert(rows: list[dict]) -> int:
     for start in range(0, len(rows), CHUNK):
         db.session.execute(sa.insert(TrainingRecord), rows[start:start + CHUNK])
     db.session.flush()
     return len(rows)
+
+
+def _complete(org: Organisation, rng: random.Random, today: date) -> int:
+    """A second seed-demo run: the people added since get their basic courses."""
+    c = {x.code: x for x in db.session.scalars(sa.select(TrainingCourse).where(
+        TrainingCourse.organisation_id == org.id))}
+    if not {"SIC-GEN", "SIC-SPEC-BASSO", "HACCP"} <= set(c):
+        return 0
+    trained = sa.select(TrainingRecord.person_id).where(TrainingRecord.organisation_id == org.id)
+    people = db.session.execute(sa.select(Person.id, Person.job_title).where(
+        Person.organisation_id == org.id, Person.end_date.is_(None),
+        Person.id.not_in(trained)).order_by(Person.id)).all()
+    rows = []
+    for pid, title in people:
+        for course in [c["SIC-GEN"], c["SIC-SPEC-BASSO"]] + ([c["HACCP"]] if title in KITCHEN
+                                                             else []):
+            done = _done_for(rng, course, today)
+            if done is not None:
+                rows.append({"organisation_id": org.id, "person_id": pid,
+                             "course_id": course.id, "completed_on": done,
+                             "expires_on": expiry_date(done, course.validity_months),
+                             "hours": course.hours_first, "provider": rng.choice(PROVIDERS),
+                             "certificate_number": f"{course.code}-{done:%Y}-{pid:05d}"})
+    return _insert(rows)
