@@ -17,9 +17,21 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-__all__ = ["EXPIRED", "EXPIRING", "MISSING", "NOT_REQUIRED", "STATUSES", "VALID",
-           "add_months", "coverage", "latest_records", "expiry_date", "required_pairs", "status_on",
-           "training_status"]
+__all__ = [
+    "EXPIRED",
+    "EXPIRING",
+    "MISSING",
+    "NOT_REQUIRED",
+    "STATUSES",
+    "VALID",
+    "add_months",
+    "coverage",
+    "expiry_date",
+    "latest_records",
+    "required_pairs",
+    "status_on",
+    "training_status",
+]
 
 VALID, EXPIRING, EXPIRED, MISSING, NOT_REQUIRED = (
     "valid", "expiring", "expired", "missing", "not_required")

@@ -10,7 +10,6 @@ computed in one place, :mod:`skillmap.engine.training`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,12 +41,12 @@ class TrainingCourse(db.Model):
     name_en: Mapped[str] = mapped_column(sa.String(200))
     legal_basis: Mapped[str] = mapped_column(sa.String(300), default="")
     hours_first: Mapped[int] = mapped_column(default=0)
-    hours_renewal: Mapped[Optional[int]] = mapped_column()
+    hours_renewal: Mapped[int | None] = mapped_column()
     #: None: the course never expires
-    validity_months: Mapped[Optional[int]] = mapped_column()
+    validity_months: Mapped[int | None] = mapped_column()
     #: a valid course makes its holder count for this safety role of their unit
-    safety_role: Mapped[Optional[str]] = mapped_column(sa.String(20))
-    skill_id: Mapped[Optional[int]] = mapped_column(
+    safety_role: Mapped[str | None] = mapped_column(sa.String(20))
+    skill_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("skill.id", ondelete="SET NULL"), index=True)
     #: where the default comes from (law, agreement), to be checked locally
     source: Mapped[str] = mapped_column(sa.Text, default="")
@@ -55,7 +54,7 @@ class TrainingCourse(db.Model):
     aliases: Mapped[str] = mapped_column(sa.Text, default="")
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
-    skill: Mapped[Optional["Skill"]] = relationship()  # noqa: F821
+    skill: Mapped[Skill | None] = relationship()  # noqa: F821
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_it
@@ -70,14 +69,14 @@ class TrainingRule(db.Model):
     organisation_id: Mapped[int] = org_fk()
     course_id: Mapped[int] = mapped_column(
         sa.ForeignKey("training_course.id", ondelete="CASCADE"), index=True)
-    job_title: Mapped[Optional[str]] = mapped_column(sa.String(200))
-    work_relationship: Mapped[Optional[str]] = mapped_column(sa.String(30))
-    unit_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"))
-    safety_role: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    job_title: Mapped[str | None] = mapped_column(sa.String(200))
+    work_relationship: Mapped[str | None] = mapped_column(sa.String(30))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"))
+    safety_role: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = created_col()
 
     course: Mapped[TrainingCourse] = relationship()
-    unit: Mapped[Optional["Unit"]] = relationship()  # noqa: F821
+    unit: Mapped[Unit | None] = relationship()  # noqa: F821
 
 
 class SafetyRoleHolder(db.Model):
@@ -107,7 +106,7 @@ class UnitCoverage(db.Model):
     role: Mapped[str] = mapped_column(sa.String(20))
     minimum: Mapped[int] = mapped_column(default=1)
 
-    unit: Mapped["Unit"] = relationship()  # noqa: F821
+    unit: Mapped[Unit] = relationship()  # noqa: F821
 
 
 class TrainingRecord(db.Model):
@@ -121,19 +120,19 @@ class TrainingRecord(db.Model):
         sa.ForeignKey("training_course.id", ondelete="CASCADE"), index=True)
     completed_on: Mapped[date] = mapped_column(sa.Date)
     #: the last day the course is valid (from the course's validity); None: never expires
-    expires_on: Mapped[Optional[date]] = mapped_column(sa.Date, index=True)
+    expires_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
     hours: Mapped[int] = mapped_column(default=0)
     provider: Mapped[str] = mapped_column(sa.String(200), default="")
     certificate_number: Mapped[str] = mapped_column(sa.String(100), default="")
     #: the stored file's name under TRAINING_FILES_DIR (random, never the uploaded name)
-    file_key: Mapped[Optional[str]] = mapped_column(sa.String(80))
-    file_type: Mapped[Optional[str]] = mapped_column(sa.String(40))
-    created_by_id: Mapped[Optional[int]] = mapped_column(
+    file_key: Mapped[str | None] = mapped_column(sa.String(80))
+    file_type: Mapped[str | None] = mapped_column(sa.String(40))
+    created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_col()
 
     course: Mapped[TrainingCourse] = relationship()
-    person: Mapped["Person"] = relationship()  # noqa: F821
+    person: Mapped[Person] = relationship()  # noqa: F821
 
 
 class TrainingReminder(db.Model):
@@ -144,12 +143,12 @@ class TrainingReminder(db.Model):
     organisation_id: Mapped[int] = org_fk()
     #: "<person>:<course>:<deadline>:<step>:<audience>" or "digest:<iso week>"
     key: Mapped[str] = mapped_column(sa.String(120))
-    person_id: Mapped[Optional[int]] = mapped_column(
+    person_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    course_id: Mapped[Optional[int]] = mapped_column(
+    course_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("training_course.id", ondelete="CASCADE"))
-    due_on: Mapped[Optional[date]] = mapped_column(sa.Date)
-    step: Mapped[Optional[int]] = mapped_column()
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+    step: Mapped[int | None] = mapped_column()
     #: person, hr or digest
     audience: Mapped[str] = mapped_column(sa.String(10))
     to_address: Mapped[str] = mapped_column(sa.String(254), default="")
@@ -169,7 +168,7 @@ class ProjectTraining(db.Model):
     course_id: Mapped[int] = mapped_column(
         sa.ForeignKey("training_course.id", ondelete="CASCADE"))
     #: None: every member of the team
-    min_members: Mapped[Optional[int]] = mapped_column()
+    min_members: Mapped[int | None] = mapped_column()
 
     course: Mapped[TrainingCourse] = relationship()
 
@@ -182,11 +181,11 @@ class TrainingPlan(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     window_start: Mapped[date] = mapped_column(sa.Date)
     window_end: Mapped[date] = mapped_column(sa.Date)
-    created_by_id: Mapped[Optional[int]] = mapped_column(
+    created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_col()
 
-    lines: Mapped[list["TrainingPlanLine"]] = relationship(
+    lines: Mapped[list[TrainingPlanLine]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="TrainingPlanLine.position")
 
 
@@ -198,19 +197,19 @@ class TrainingPlanLine(db.Model):
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("training_plan.id", ondelete="CASCADE"),
                                          index=True)
     position: Mapped[int] = mapped_column(default=0)
-    course_id: Mapped[Optional[int]] = mapped_column(
+    course_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("training_course.id", ondelete="SET NULL"))
-    skill_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("skill.id", ondelete="SET NULL"))
+    skill_id: Mapped[int | None] = mapped_column(sa.ForeignKey("skill.id", ondelete="SET NULL"))
     topic: Mapped[str] = mapped_column(sa.String(200))
     topic_area: Mapped[str] = mapped_column(sa.String(200), default="")
     kind: Mapped[str] = mapped_column(sa.String(12), default="mandatory")
     hours_each: Mapped[int] = mapped_column(default=0)
     priority: Mapped[int] = mapped_column(sa.SmallInteger, default=2)
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
-    estimated_cost: Mapped[Optional[int]] = mapped_column()
+    estimated_cost: Mapped[int | None] = mapped_column()
 
     plan: Mapped[TrainingPlan] = relationship(back_populates="lines")
-    participants: Mapped[list["TrainingPlanParticipant"]] = relationship(
+    participants: Mapped[list[TrainingPlanParticipant]] = relationship(
         cascade="all, delete-orphan")
 
 
@@ -222,4 +221,4 @@ class TrainingPlanParticipant(db.Model):
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"),
                                            index=True)
 
-    person: Mapped["Person"] = relationship()  # noqa: F821
+    person: Mapped[Person] = relationship()  # noqa: F821

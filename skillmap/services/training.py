@@ -15,8 +15,18 @@ from flask_babel import lazy_gettext as _l
 
 from skillmap.engine.training import expiry_date
 from skillmap.extensions import db
-from skillmap.models import (SAFETY_ROLES, Person, PersonSkill, SafetyRoleHolder, SkillChange,
-                             TrainingCourse, TrainingRecord, TrainingRule, UnitCoverage, User)
+from skillmap.models import (
+    SAFETY_ROLES,
+    Person,
+    PersonSkill,
+    SafetyRoleHolder,
+    SkillChange,
+    TrainingCourse,
+    TrainingRecord,
+    TrainingRule,
+    UnitCoverage,
+    User,
+)
 from skillmap.services import training_files
 
 __all__ = ["RecordData", "TrainingError", "add_coverage", "add_rule", "delete_record",

@@ -14,8 +14,17 @@ import sqlalchemy as sa
 
 from skillmap.engine.training import add_months, expiry_date
 from skillmap.extensions import db
-from skillmap.models import (Organisation, Person, SafetyRoleHolder, TrainingCourse,
-                             TrainingRecord, TrainingRule, Unit, UnitCoverage, User)
+from skillmap.models import (
+    Organisation,
+    Person,
+    SafetyRoleHolder,
+    TrainingCourse,
+    TrainingRecord,
+    TrainingRule,
+    Unit,
+    UnitCoverage,
+    User,
+)
 from skillmap.services.training_catalogue import load_courses
 
 __all__ = ["seed_training"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
+from flask_babel import gettext as _
 
 from skillmap.services import report_exports
 from skillmap.services.report_exports import Table
@@ -37,7 +38,7 @@ def deadline_tables(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 def _detail(rows: pd.DataFrame) -> pd.DataFrame:
     def day(value):
-        return format_date(value, "short") if value is not None and value == value else ""
+        return format_date(value, "short") if value is not None and not pd.isna(value) else ""
 
     return pd.DataFrame({
         _("Person"): rows["name"], _("Unit"): rows["unit_name"], _("Course code"): rows["code"],
@@ -45,7 +46,7 @@ def _detail(rows: pd.DataFrame) -> pd.DataFrame:
         _("Required"): [_("yes") if r else _("no") for r in rows["required"]],
         _("Completed on"): [day(v) for v in rows["completed_on"]],
         _("Expires on"): [day(v) for v in rows["expires_on"]],
-        _("Days left"): [("" if v is None or v != v else int(v)) for v in rows["days_left"]],
+        _("Days left"): [("" if v is None or pd.isna(v) else int(v)) for v in rows["days_left"]],
         _("Hours of the next course"): rows["hours"],
     }) if not rows.empty else pd.DataFrame(columns=[_("Person"), _("Course"), _("Status")])
 

@@ -20,7 +20,13 @@ from flask_babel import lazy_gettext as _l
 
 from skillmap.engine.training import expiry_date
 from skillmap.extensions import db
-from skillmap.models import Person, PersonSkill, SkillChange, TrainingCourse, TrainingRecord
+from skillmap.models import (
+    Person,
+    PersonSkill,
+    SkillChange,
+    TrainingCourse,
+    TrainingRecord,
+)
 from skillmap.models.base import utcnow
 from skillmap.services import audit, importing, tabular
 

@@ -11,15 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import pandas as pd
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from skillmap.extensions import db
-from skillmap.models import (Person, PersonSkill, Skill, TrainingCourse, TrainingPlan,
-                             TrainingPlanLine, TrainingPlanParticipant, User)
+from skillmap.models import (
+    Person,
+    PersonSkill,
+    Skill,
+    TrainingCourse,
+    TrainingPlan,
+    TrainingPlanLine,
+    TrainingPlanParticipant,
+    User,
+)
 from skillmap.services import training_status
 
-__all__ = ["Line", "propose", "save_plan", "add_line", "remove_line"]
+__all__ = ["Line", "add_line", "propose", "remove_line", "save_plan"]
 
 #: hours proposed for a skill course that no catalogue course describes (HR change them)
 DEVELOPMENT_HOURS = 8
@@ -50,7 +59,7 @@ def _mandatory(org_id: int, start: date, end: date, locale: str) -> list[Line]:
         return []
     due = frame[(frame["status"] == "missing") | (frame["required"] & frame["expires_on"].notna()
                                                   & frame["expires_on"].map(
-                                                      lambda d: d is not None and d == d
+                                                      lambda d: d is not None and not pd.isna(d)
                                                       and d <= end))]
     courses = {c.id: c for c in db.session.scalars(sa.select(TrainingCourse).where(
         TrainingCourse.organisation_id == org_id))}

@@ -7,16 +7,17 @@ actions, and the participants (one row per participant and action).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
+from flask_babel import gettext as _
 
 from skillmap.models import WORK_RELATIONSHIPS, TrainingPlan
 from skillmap.services import report_exports
 from skillmap.services.report_exports import Table
 
-__all__ = ["plan_tables", "export_plan"]
+__all__ = ["export_plan", "plan_tables"]
 
 
 def kind_name(kind: str) -> str:
@@ -51,7 +52,7 @@ def plan_tables(plan: TrainingPlan, locale: str = "it") -> list[Table]:
 
 def export_plan(plan: TrainingPlan, fmt: str, locale: str = "it", **kw) -> bytes:
     tables = plan_tables(plan, locale)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     total_h = sum(ln.hours_each * len(ln.participants) for ln in plan.lines)
     cost = sum(ln.estimated_cost or 0 for ln in plan.lines)
     info = [(_("Plan"), plan.title),

@@ -14,8 +14,16 @@ from flask import current_app
 
 from skillmap.engine import training as engine
 from skillmap.extensions import db
-from skillmap.models import (SAFETY_ROLES, Person, SafetyRoleHolder, TrainingCourse,
-                             TrainingRecord, TrainingRule, Unit, UnitCoverage)
+from skillmap.models import (
+    SAFETY_ROLES,
+    Person,
+    SafetyRoleHolder,
+    TrainingCourse,
+    TrainingRecord,
+    TrainingRule,
+    Unit,
+    UnitCoverage,
+)
 
 __all__ = ["Register", "coverage_table", "person_status", "read_register", "status_table",
            "window_days"]

@@ -1,7 +1,10 @@
 """Plain words for a training status: what it means and what to do (pages and e-mails)."""
 from __future__ import annotations
 
-from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
+import pandas as pd
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from skillmap.engine import training as engine
 
@@ -73,7 +76,7 @@ def with_words(frame, *, attention_only: bool = False) -> list[dict]:
         if attention_only and row["status"] == engine.VALID:
             continue
         days = row["days_left"]
-        days = None if days is None or days != days else int(days)
+        days = None if days is None or pd.isna(days) else int(days)
         row["sentence"] = explain(row["status"], row["course_name"], row["expires_on"], days)
         row["todo"] = what_to_do(row["status"])
         row["status_label"] = status_name(row["status"])

@@ -4,8 +4,13 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from skillmap.engine.training import (add_months, coverage, expiry_date, status_on,
-                                      training_status)
+from skillmap.engine.training import (
+    add_months,
+    coverage,
+    expiry_date,
+    status_on,
+    training_status,
+)
 
 TODAY = date(2026, 6, 15)
 

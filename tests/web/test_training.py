@@ -9,9 +9,16 @@ import pytest
 import sqlalchemy as sa
 
 from skillmap.extensions import db
-from skillmap.models import (Person, PersonSkill, SafetyRoleHolder, SkillChange, TrainingCourse,
-                             TrainingRecord, TrainingRule, Unit, UnitCoverage)
-from skillmap.services import privacy, training
+from skillmap.models import (
+    PersonSkill,
+    SafetyRoleHolder,
+    SkillChange,
+    TrainingCourse,
+    TrainingRecord,
+    TrainingRule,
+    UnitCoverage,
+)
+from skillmap.services import privacy
 from skillmap.services.training_catalogue import load_courses
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

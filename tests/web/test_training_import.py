@@ -6,7 +6,13 @@ import pytest
 import sqlalchemy as sa
 
 from skillmap.extensions import db
-from skillmap.models import AuditEvent, PersonSkill, SkillChange, TrainingCourse, TrainingRecord
+from skillmap.models import (
+    AuditEvent,
+    PersonSkill,
+    SkillChange,
+    TrainingCourse,
+    TrainingRecord,
+)
 from skillmap.services.training_catalogue import load_courses
 
 GOOD = ("email;corso;data;ore;ente;numero_attestato\r\n"

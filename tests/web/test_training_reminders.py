@@ -7,7 +7,12 @@ import pytest
 import sqlalchemy as sa
 
 from skillmap.extensions import db
-from skillmap.models import TrainingCourse, TrainingRecord, TrainingReminder, TrainingRule
+from skillmap.models import (
+    TrainingCourse,
+    TrainingRecord,
+    TrainingReminder,
+    TrainingRule,
+)
 from skillmap.services import training_reminders
 from skillmap.services.training_catalogue import load_courses
 from tests.conftest import run_jobs

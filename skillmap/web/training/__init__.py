@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("training", __name__)
 
-from skillmap.web.training import admin_routes, import_routes, plan_routes, routes  # noqa: E402,F401,E501
+from skillmap.web.training import admin_routes, import_routes, plan_routes, routes  # noqa: F401

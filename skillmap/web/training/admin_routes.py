@@ -3,13 +3,20 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from skillmap.extensions import db
 from skillmap.i18n import lang
-from skillmap.models import (SAFETY_ROLES, WORK_RELATIONSHIPS, Skill, TrainingCourse,
-                             TrainingRule, UnitCoverage)
+from skillmap.models import (
+    SAFETY_ROLES,
+    WORK_RELATIONSHIPS,
+    Skill,
+    TrainingCourse,
+    TrainingRule,
+    UnitCoverage,
+)
 from skillmap.services import org_structure, training, training_catalogue
 from skillmap.web import nav
 from skillmap.web.access import require_same_org, roles

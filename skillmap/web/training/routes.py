@@ -1,25 +1,46 @@
 """Training pages: HR's deadlines and coverage, a person's register, one's own deadlines."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from flask import (Response, abort, current_app, flash, redirect, render_template, request,
-                   send_file, url_for)
-from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from skillmap.extensions import db
 from skillmap.i18n import lang, spreadsheet_csv
-from skillmap.models import SAFETY_ROLES, Person, SafetyRoleHolder, TrainingCourse, TrainingRecord
+from skillmap.models import (
+    SAFETY_ROLES,
+    Person,
+    SafetyRoleHolder,
+    TrainingCourse,
+    TrainingRecord,
+)
 from skillmap.services import training, training_files, training_status
 from skillmap.services.training_exports import deadline_tables, export_body
 from skillmap.services.training_words import status_name, with_words
 from skillmap.web import nav
 from skillmap.web.access import require_same_org, roles
 from skillmap.web.training import bp
-from skillmap.web.training.forms import (STATUS_FILTERS, DeadlineFilterForm, RecordForm,
-                                         SafetyRolesForm)
+from skillmap.web.training.forms import (
+    STATUS_FILTERS,
+    DeadlineFilterForm,
+    RecordForm,
+    SafetyRolesForm,
+)
 
 nav.add("training.deadlines", _l("Training deadlines"), order=62)
 nav.add("training.mine", _l("My training"), order=12,
@@ -110,7 +131,7 @@ def export(fmt: str):
     rows = filtered(frame, form.status.data, form.unit.data, form.course.data)
     on = form.on.data or date.today()
     cover = training_status.coverage_table(org, on, locale=lang())
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     info = [(_("Computed at (UTC, ISO 8601)"), now.isoformat(timespec="seconds")),
             (_("Show"), str(STATUS_LABELS[form.status.data])),
             (_("Coverage on"), format_date(on, "medium")),
