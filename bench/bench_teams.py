@@ -5,6 +5,7 @@ Plain script, not a test::
     .venv/bin/python bench/bench_teams.py           # full run (a few minutes)
     .venv/bin/python bench/bench_teams.py --quick   # smoke run
     taskset -c 0 .venv/bin/python bench/bench_teams.py --speed   # speed case on one core
+    .venv/bin/python bench/bench_teams.py --training   # training requirements as constraints
 
 For every generated instance it prints nothing; at the end, per size and per
 kind of instance: mean, 5th percentile and minimum of
@@ -34,6 +35,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from skillmap.engine.team_training import suggest_team_trained, training_table  # noqa: E402
 from skillmap.engine.teams import suggest_team, team_coverage  # noqa: E402
 
 KINDS = ("mixed", "scarce", "ties", "generalists")
@@ -168,6 +170,80 @@ def report(df):
     print(df.nsmallest(5, "ratio")[["n", "kind", "i", "R", "k", "ratio"]].round(4).to_string(index=False))
 
 
+# ------------------------------------------------------------ training constraints
+
+def trained_instance(n, kind, i, seed=0):
+    """An instance of ``instance`` plus training: course "ALL" (held by ~60%) for every
+    member, course "SOME" (held by ~10%) for at least ceil(k / 3) members."""
+    prof, req, k = instance(n, kind, i, seed)
+    rng = np.random.default_rng([seed, n, KINDS.index(kind), i, 14])
+    people = np.unique(prof["person"])
+    all_h = people[rng.random(len(people)) < 0.6]
+    some_h = people[rng.random(len(people)) < 0.1]
+    holders = pd.DataFrame({"person": np.concatenate([all_h, some_h]),
+                            "course": ["ALL"] * len(all_h) + ["SOME"] * len(some_h)})
+    training = pd.DataFrame({"course": ["ALL", "SOME"],
+                             "min_members": pd.Series([None, -(-k // 3)], dtype=object)})
+    return prof, req, k, training, holders
+
+
+def exact_trained(prof, req, k, training, holders, time_limit=120.0):
+    """The exact model with x_p = 0 outside the holders of every "all" course and
+    sum of x_p over the holders of an "at least N" course >= N (zero-credit holders
+    stay candidates: they may be needed only to meet N)."""
+    held = holders.groupby("course")["person"].apply(set).to_dict()
+    allowed = set(prof["person"])
+    for course, n in zip(training["course"], training["min_members"]):
+        if n is None:
+            allowed &= held.get(course, set())
+    sub = prof[prof["person"].isin(allowed)]
+    people = pd.Index(sorted(allowed))
+    C = np.zeros((len(people), len(req)))
+    h = sub[sub["level"] > 0].drop_duplicates(["person", "skill"])
+    for r, (s_, L) in enumerate(zip(req["skill"], req["min_level"])):
+        hs = h[h["skill"] == s_]
+        lv = hs["level"].to_numpy(float)
+        C[people.get_indexer(hs["person"]), r] = np.where(lv >= L, 1.0, lv / (2 * L))
+    n, R = C.shape
+    c = req["count"].to_numpy(float)
+    w = req["weight"].to_numpy(float)
+    obj = np.concatenate([np.zeros(n), -w / (c * w.sum())])
+    A = sparse.hstack([-sparse.csr_matrix(C.T), sparse.eye(R)])
+    size = sparse.hstack([sparse.csr_matrix(np.ones((1, n))), sparse.csr_matrix((1, R))])
+    cons = [LinearConstraint(A, -np.inf, 0), LinearConstraint(size, 0, k)]
+    for course, m in zip(training["course"], training["min_members"]):
+        if m is not None:
+            row = np.array([p in held.get(course, set()) for p in people], float)
+            cons.append(LinearConstraint(sparse.hstack([sparse.csr_matrix(row[None, :]),
+                                                        sparse.csr_matrix((1, R))]), m, np.inf))
+    res = milp(obj, constraints=cons, integrality=np.concatenate([np.ones(n), np.zeros(R)]),
+               bounds=Bounds(np.zeros(n + R), np.concatenate([np.ones(n), c])),
+               options={"time_limit": time_limit})
+    if res.x is None:
+        return None, None, False
+    return list(people[res.x[:n] > 0.5]), -res.fun, res.status == 0
+
+
+def quality_trained(sizes, per_cell, seed=0):
+    rows = []
+    for n in sizes:
+        for kind in KINDS:
+            for i in range(per_cell[n]):
+                prof, req, k, training, holders = trained_instance(n, kind, i, seed)
+                t0 = time.perf_counter()
+                s = suggest_team_trained(prof, req, k, training=training, holders=holders)
+                t1 = time.perf_counter()
+                team, opt, proven = exact_trained(prof, req, k, training, holders)
+                t2 = time.perf_counter()
+                if team is None:
+                    continue
+                met = bool(training_table(s.members, training, holders, k)["met"].all())
+                rows.append({"n": n, "kind": kind, "i": i, "R": len(req), "k": k,
+                             "ratio": s.coverage / opt if opt > 0 else 1.0, "met": met,
+                             "t_greedy": t1 - t0, "t_milp": t2 - t1, "proven": proven})
+    return pd.DataFrame(rows)
+
+
 def speed(runs, n_people=100_000, n_req=20, k=8, seed=1):
     rng = np.random.default_rng(seed)
     prof, req = generate(rng, n_people, n_req, "mixed", skills_per_person=12, n_skills=300)
@@ -195,16 +271,30 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="a few small instances only")
     ap.add_argument("--speed", action="store_true",
                     help="the speed case only (e.g. under `taskset -c 0` at low load)")
+    ap.add_argument("--training", action="store_true",
+                    help="the instances with training requirements only (hard constraints)")
     args = ap.parse_args(argv)
     if args.speed:
         speed(15)
+    elif args.training:
+        df = quality_trained([200, 2000], {200: 20, 2000: 6})
+        report(df)
+        print(f"constraints met by every suggested team: {bool(df['met'].all())}")
     elif args.quick:
         df = quality([200, 2000], {200: 3, 2000: 1})
         report(df)
+        df = quality_trained([200], {200: 3})
+        print("\nwith training constraints:")
+        report(df)
+        print(f"constraints met by every suggested team: {bool(df['met'].all())}")
         speed(3)
     else:
         df = quality([200, 2000, 20000], {200: 40, 2000: 15, 20000: 4})
         report(df)
+        df = quality_trained([200, 2000], {200: 20, 2000: 6})
+        print("\nwith training constraints (every member holds ALL, at least k/3 hold SOME):")
+        report(df)
+        print(f"constraints met by every suggested team: {bool(df['met'].all())}")
         speed(9)
 
 

@@ -84,6 +84,8 @@ def _finish_config(app: "Flask") -> None:
         app.config["EXPORT_DIR"] = os.path.join(app.instance_path, "exports")
     if not app.config.get("BACKUP_DIR"):
         app.config["BACKUP_DIR"] = os.path.join(app.instance_path, "backups")
+    if not app.config.get("TRAINING_FILES_DIR"):
+        app.config["TRAINING_FILES_DIR"] = os.path.join(app.instance_path, "certificates")
     _mail_config(app)
     if int(app.config.get("BACKUP_KEEP") or 0) < 1:
         raise RuntimeError("BACKUP_KEEP (SKILLMAP_BACKUP_KEEP) must be at least 1.")

@@ -21,9 +21,12 @@ def _organisation():
 def load_taxonomy_cmd():
     """Load or update the shipped skills taxonomy (seed_data/), idempotently."""
     from skillmap.services.taxonomy import TaxonomyError, load_taxonomy
+    from skillmap.services.training_catalogue import load_courses
 
+    org = _organisation()
     try:
-        report = load_taxonomy(_organisation())
+        report = load_taxonomy(org)
+        courses = load_courses(org)
     except TaxonomyError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -32,6 +35,24 @@ def load_taxonomy_cmd():
     if report.areas_kept or report.skills_kept:
         click.echo(f"Left as edited in SkillMap: {report.areas_kept} areas, "
                    f"{report.skills_kept} skills.")
+    click.echo(f"Training courses: {courses.added} added, {courses.kept} already there "
+               "(kept as edited).")
+
+
+@click.command("load-training-courses")
+def load_training_courses_cmd():
+    """Add the shipped mandatory-training courses (seed_data/training_courses.csv) that are
+    new; courses already there keep their local edits. Check the defaults: docs/TRAINING.md."""
+    from skillmap.services.taxonomy import TaxonomyError
+    from skillmap.services.training_catalogue import load_courses
+
+    try:
+        report = load_courses(_organisation())
+    except TaxonomyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Training courses: {report.added} added, {report.kept} already there "
+               "(kept as edited).")
 
 
 @click.command("seed-demo")
@@ -50,7 +71,8 @@ def seed_demo_cmd(employees: int, seed: int):
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Demo: {report.people_added} people added ({report.skills_added} skill rows), "
-               f"{report.projects_added} projects added.")
+               f"{report.projects_added} projects added, {report.training_added} training "
+               "records added.")
     click.echo("Demo logins (email / password / role):")
     for email, role, password in report.logins:
         click.echo(f"  {email:<28} {password:<16} {role}")
@@ -249,6 +271,23 @@ def api_token_revoke_cmd(token_id):
         return
     db.session.commit()
     click.echo(f"Token {token_id} {token.name!r} revoked.")
+@click.command("training-reminders")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as if today were this day (YYYY-MM-DD).")
+@click.option("--digest/--no-digest", default=None,
+              help="Send HR's weekly digest too (default: on Mondays).")
+def training_reminders_cmd(on, digest):
+    """Send the training reminders due today (the queue runs this every morning); a
+    reminder already sent for a deadline and step is never sent again."""
+    from skillmap.services.training_reminders import run_all
+
+    out = run_all(on.date() if on else None, digest=digest)
+    click.echo(f"Training reminders: {out['person']} to people, {out['hr']} to HR, "
+               f"{out['digest']} weekly digests.")
+
+
+
+
 def run_import(path: str, *, read: Callable, validate: Callable, apply: Callable | None,
                only_valid: bool, echo=print, echo_err=print) -> int:
     """The body of every import command (people, training records, taxonomy).
@@ -389,8 +428,47 @@ def import_taxonomy_cmd(file: str, fmt: str, language: str, area_code: str | Non
     sys.exit(status)
 
 
+@click.command("import-training")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; "
+              "write nothing.")
+@click.option("--only-valid", is_flag=True, help="Import the valid rows even when other rows "
+              "have problems (they are listed and skipped).")
+@click.option("--lang", "locale", type=click.Choice(["it", "en"]), default=None,
+              help="Language of the report (default: the installation's).")
+@with_appcontext
+def import_training_cmd(file: str, dry_run: bool, only_valid: bool, locale: str | None):
+    """Import past training records from a CSV or XLSX FILE (one row per completed course:
+    email, course, completed_on, and optionally hours, provider, certificate_number).
+
+    Exit status: 0 imported (or, with --dry-run, valid), 1 something is invalid (the report
+    is printed, nothing is written), 2 bad argument or unreadable file.
+    """
+    import os
+    import sys
+
+    from flask_babel import force_locale
+
+    from skillmap.services import training_import
+
+    org = _organisation()
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        status = run_import(
+            file, read=training_import.read_file,
+            validate=lambda table: training_import.validate(
+                org.id, table, filename=os.path.basename(file)),
+            apply=None if dry_run else (lambda plan: training_import.apply(
+                plan, actor_id=None, only_valid=only_valid)),
+            only_valid=only_valid, echo=click.echo,
+            echo_err=lambda msg: click.echo(msg, err=True))
+    sys.exit(status)
+
+
+
+
 def register(app: Flask) -> None:
     for cmd in (load_taxonomy_cmd, seed_demo_cmd, create_user_cmd, recompute_cmd,
                 jobs_worker_cmd, backup_cmd, restore_cmd, check_config_cmd, api_token_cmd,
-                import_people_cmd, import_taxonomy_cmd):
+                import_people_cmd, import_taxonomy_cmd, load_training_courses_cmd,
+                training_reminders_cmd, import_training_cmd):
         app.cli.add_command(cmd)

@@ -91,6 +91,14 @@ class Defaults:
     RETENTION_MONTHS = 12
     #: a Server-Timing header on every response: time in the app and in SQL (ms), no data
     SERVER_TIMING = True
+    #: mandatory training: a valid course turns "expiring" this many days before it ends
+    TRAINING_WINDOW_DAYS = 60
+    #: reminders go out this many days before a training deadline (0 = on the day)
+    TRAINING_REMINDER_DAYS = (90, 30, 0)
+    #: certificates of training records: the largest file accepted, and where they are kept
+    #: (outside the web root; default instance/certificates)
+    TRAINING_FILE_MAX_BYTES = 5 * 1024 * 1024
+    TRAINING_FILES_DIR = None
     #: bulk imports (CSV/XLSX): the largest file (bytes) and the most data rows read
     IMPORT_MAX_BYTES = 10 * 1024 * 1024
     IMPORT_MAX_ROWS = 300_000
@@ -149,6 +157,10 @@ ENV_KEYS = {
     "SKILLMAP_MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", str),
     "SKILLMAP_BASE_URL": ("BASE_URL", str),
     "SKILLMAP_RETENTION_MONTHS": ("RETENTION_MONTHS", int),
+    "SKILLMAP_TRAINING_WINDOW_DAYS": ("TRAINING_WINDOW_DAYS", int),
+    "SKILLMAP_TRAINING_REMINDER_DAYS": (
+        "TRAINING_REMINDER_DAYS", lambda v: tuple(int(x) for x in v.split(",") if x.strip())),
+    "SKILLMAP_TRAINING_FILES_DIR": ("TRAINING_FILES_DIR", str),
     "SKILLMAP_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
     "SKILLMAP_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),
     "SKILLMAP_EXPORT_DIR": ("EXPORT_DIR", str),

@@ -207,3 +207,9 @@ def prune_exports():
     from skillmap.services import full_export
 
     return _in_app(full_export.prune)
+@huey.periodic_task(crontab(hour="6", minute="10"), name="skillmap.training_reminders")
+def training_reminders():
+    """Reminders of training deadlines (daily) and, on Mondays, HR's weekly digest."""
+    from skillmap.services import training_reminders as reminders
+
+    return _in_app(reminders.run_all)

@@ -92,6 +92,9 @@ class TeamSuggestion:
     growth : list of dict
         Growth places, outside ``members`` and ``coverage``: ``person``,
         ``skill``, ``level``, ``min_level``, ``mentor``, ``mentor_level``.
+    training : DataFrame
+        Training requirements and who meets them (empty unless the team was built by
+        :func:`skillmap.engine.team_training.suggest_team_trained`).
     """
 
     members: list
@@ -101,6 +104,7 @@ class TeamSuggestion:
     alternatives: list = field(default_factory=list)
     uncovered: pd.DataFrame = field(default_factory=pd.DataFrame)
     growth: list = field(default_factory=list)
+    training: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # ----------------------------------------------------------------- inputs

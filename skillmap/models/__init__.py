@@ -11,6 +11,10 @@ from skillmap.models.analytics import EngineResult, ReportSnapshot, RoleTarget
 from skillmap.models.jobs import JOB_STATES, LIVE_STATES, DataChange, DataVersion, Job
 from skillmap.models.security import LoginAttempt
 from skillmap.models.api import API_SCOPES, ApiToken
+from skillmap.models.training import (SAFETY_ROLES, ProjectTraining, SafetyRoleHolder,
+                                      TrainingCourse, TrainingPlan, TrainingPlanLine,
+                                      TrainingPlanParticipant, TrainingRecord, TrainingReminder,
+                                      TrainingRule, UnitCoverage)
 
 __all__ = [
     "AuditEvent", "ErasureRequest", "ROLES", "Organisation", "Person", "Unit", "User",
@@ -20,4 +24,7 @@ __all__ = [
     "LEVELS", "PersonSkill", "Skill", "SkillArea", "SkillChange", "SkillProposal",
     "EngineResult", "ReportSnapshot", "RoleTarget", "JOB_STATES", "LIVE_STATES", "DataChange",
     "DataVersion", "Job", "LoginAttempt", "API_SCOPES", "ApiToken",
+    "SAFETY_ROLES", "ProjectTraining", "SafetyRoleHolder", "TrainingCourse", "TrainingPlan",
+    "TrainingPlanLine", "TrainingPlanParticipant", "TrainingRecord", "TrainingReminder",
+    "TrainingRule", "UnitCoverage",
 ]

@@ -121,7 +121,7 @@ class SkillChange(db.Model):
                                           index=True)
     changed_by_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"))
-    #: added, level, wish, note, removed, confirmed, merged
+    #: added, level, wish, note, removed, confirmed, merged, training (a course was recorded)
     kind: Mapped[str] = mapped_column(sa.String(20))
     old_level: Mapped[Optional[int]] = mapped_column(sa.SmallInteger)
     new_level: Mapped[Optional[int]] = mapped_column(sa.SmallInteger)

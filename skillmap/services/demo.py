@@ -48,6 +48,7 @@ class DemoReport:
     people_added: int = 0
     skills_added: int = 0
     projects_added: int = 0
+    training_added: int = 0
     logins: tuple = ()
 
 
@@ -208,6 +209,9 @@ def seed_demo(org: Organisation, n_people: int = 120, seed: int = 0) -> DemoRepo
     report.logins = _ensure_logins(org)
     _ensure_role_targets(org, roles, skills)
     report.projects_added = _ensure_projects(org, skills, random.Random(seed + 2))
+    from skillmap.services.training_demo import seed_training
+
+    report.training_added = seed_training(org, random.Random(seed + 3))
     db.session.flush()
     return report
 

@@ -7,8 +7,9 @@ record's fields share its ``record`` number. Cells that a spreadsheet would
 run as a formula (starting with = + - @, tab or carriage return) get a
 leading apostrophe.
 
-Erasure deletes the Person row (skills, history and team places go with it
-through ``ON DELETE CASCADE``) and the login account. Audit rows about the
+Erasure deletes the Person row (skills, history, team places and training records go
+with it through ``ON DELETE CASCADE``; certificate files leave the disk after the
+commit) and the login account. Audit rows about the
 person keep only that something happened to an erased person: no id, no
 pseudonym that would link the rows together, no detail (levels, skill ids).
 The free text the person wrote goes too: skill proposals not taken into the
@@ -31,7 +32,8 @@ from flask import current_app
 
 from skillmap.extensions import db
 from skillmap.models import (AuditEvent, ErasureRequest, Person, PersonSkill,
-                             Project, SkillChange, SkillProposal, TeamMember, User)
+                             Project, SafetyRoleHolder, SkillChange, SkillProposal, TeamMember,
+                             TrainingPlanParticipant, TrainingRecord, TrainingReminder, User)
 from skillmap.models.base import utcnow
 from skillmap.services import audit
 
@@ -77,6 +79,8 @@ def export_data(person: Person) -> dict:
                AuditEvent.action.in_(audit.DISCLOSURES)).order_by(AuditEvent.id)).all()
     proposals = db.session.scalars(sa.select(SkillProposal).where(
         SkillProposal.proposed_by_id == user.id)).all() if user else []
+    training = db.session.scalars(sa.select(TrainingRecord).where(
+        TrainingRecord.person_id == person.id).order_by(TrainingRecord.completed_on)).all()
     return {
         "person": {
             "first_name": person.first_name, "last_name": person.last_name,
@@ -110,6 +114,12 @@ def export_data(person: Person) -> dict:
         "skill_proposals": [{
             "name": p.name, "description": p.description, "status": p.status,
             "created_at": _plain(p.created_at)} for p in proposals],
+        "training": [{
+            "course": t.course.code, "name_it": t.course.name_it,
+            "completed_on": _plain(t.completed_on), "expires_on": _plain(t.expires_on),
+            "hours": t.hours, "provider": t.provider,
+            "certificate_number": t.certificate_number,
+            "certificate_file": bool(t.file_key)} for t in training],
     }
 
 
@@ -199,6 +209,11 @@ def carry_out_erasure(req: ErasureRequest, *, actor: User | None) -> None:
         _erase_writings(user.id)
         db.session.delete(user)
     # team places and history have no ORM relationship: the database cascades them
+    from skillmap.services import training, training_files
+
+    certificates = training.files_of_person(person.id)
+    for model in (TrainingRecord, TrainingReminder, SafetyRoleHolder, TrainingPlanParticipant):
+        db.session.execute(sa.delete(model).where(model.person_id == person.id))
     db.session.execute(sa.delete(SkillChange).where(SkillChange.person_id == person.id))
     db.session.execute(sa.delete(TeamMember).where(TeamMember.person_id == person.id))
     db.session.delete(person)
@@ -209,6 +224,7 @@ def carry_out_erasure(req: ErasureRequest, *, actor: User | None) -> None:
     event = audit.record(req.organisation_id, actor.id if actor else None, "person.erased")
     event.subject_ref = ERASED
     db.session.commit()
+    training_files.delete_files(certificates)  # the certificates go with the person
     scrub_files()
 
 

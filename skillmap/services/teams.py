@@ -18,6 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from skillmap.engine.team_training import suggest_team_trained, training_table
 from skillmap.engine.teams import UnitCapExceeded, suggest_team, team_coverage
 from skillmap.extensions import db
 from skillmap.models import Person, PersonSkill, Project, ProjectRequirement, Skill, TeamMember
@@ -242,15 +243,22 @@ def _suggest(project: Project, options: Options) -> dict:
     # the same question on the same data gets the same answer: the engine runs once per
     # distinct input, so an edit elsewhere in the organisation (another skill, someone who
     # is not a candidate) does not make the next view solve again
-    key = (project.id, project.team_size, _fingerprint(data, options))
+    training, holders = _training_input(project)
+    key = (project.id, project.team_size, _fingerprint(data, options, training, holders))
     result = versions.memo(project.organisation_id, "team_suggestion", key,
-                           lambda: _solve(project, options, data), version=0)
-    return _view(project, options, data, result)
+                           lambda: _solve(project, options, data, training, holders), version=0)
+    view = _view(project, options, data, result)
+    view["training"] = _training_view(project, result, holders, data.candidates)
+    return view
 
 
-def _fingerprint(data: EngineInput, options: Options) -> str:
-    """A digest of everything the engine is given."""
+def _fingerprint(data: EngineInput, options: Options, *frames: pd.DataFrame) -> str:
+    """A digest of everything the engine is given (``frames``: the training asked for
+    and who holds it)."""
     h = hashlib.blake2b(digest_size=20)
+    for frame in frames:
+        h.update(repr(list(frame.columns)).encode())
+        h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     for col in ("person", "skill", "level", "wants_to_grow"):
         h.update(np.ascontiguousarray(data.profiles[col].to_numpy()).tobytes())
     req = data.requirements
@@ -266,7 +274,8 @@ def _fingerprint(data: EngineInput, options: Options) -> str:
     return h.hexdigest()
 
 
-def _solve(project: Project, options: Options, data: EngineInput):
+def _solve(project: Project, options: Options, data: EngineInput, training: pd.DataFrame,
+           holders: pd.DataFrame):
     common = dict(candidates=data.candidates, exclude=options.excludes, seed=SEED,
                   max_per_unit=options.max_per_unit,
                   units=data.units,
@@ -277,6 +286,14 @@ def _solve(project: Project, options: Options, data: EngineInput):
             result = suggest_team(data.profiles, data.requirements, max(1, len(team)),
                                   must_include=team, **common)
             result.coverage = team_coverage(data.profiles, data.requirements, team)
+            if len(training):
+                result.training = training_table(team, training, holders, len(team),
+                                                 set(data.candidates) - set(options.excludes))
+        elif len(training):  # courses valid until the end: a hard constraint
+            result = suggest_team_trained(data.profiles, data.requirements, project.team_size,
+                                          training=training, holders=holders,
+                                          must_include=options.pins, alternatives=ALTERNATIVES,
+                                          **common)
         else:
             result = suggest_team(data.profiles, data.requirements, project.team_size,
                                   must_include=options.pins, alternatives=ALTERNATIVES, **common)
@@ -285,6 +302,37 @@ def _solve(project: Project, options: Options, data: EngineInput):
     except ValueError as exc:
         raise Unsolvable() from exc
     return result
+
+
+def _training_input(project: Project) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from skillmap.services import project_training
+
+    training = project_training.needs_frame(project)
+    holders = project_training.holders_frame(project.organisation_id, training["course"].tolist(),
+                                             project_training.valid_until(project))
+    return training, holders
+
+
+def _training_view(project: Project, result, holders: pd.DataFrame, candidates) -> list[dict]:
+    """Which member covers which training requirement; who else holds it."""
+    from skillmap.models import TrainingCourse
+    from skillmap.services import project_training
+
+    table = getattr(result, "training", None)
+    if table is None or not len(table):
+        return []
+    people = _people([p for ps in table["holders"] for p in ps])
+    pool = set(candidates)
+    out = []
+    for row in table.to_dict("records"):
+        all_holders = set(holders.loc[holders["course"] == row["course"], "person"])
+        out.append({"course": db.session.get(TrainingCourse, row["course"]),
+                    "min_members": row["min_members"], "needed": row["needed"],
+                    "holders": [people[p] for p in row["holders"]], "met": row["met"],
+                    "available": row["available"],
+                    "elsewhere": len(all_holders - pool),
+                    "until": project_training.valid_until(project)})
+    return out
 
 
 def _view(project, options, data, result) -> dict:

@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     from skillmap.web.profiles import bp as profiles_bp
     from skillmap.web.projects import bp as projects_bp
     from skillmap.web.reports import bp as reports_bp
+    from skillmap.web.training import bp as training_bp
 
     inputs.install_converters(app)  # before any URL rule is added
     app.register_blueprint(auth_bp)
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(insights_bp, url_prefix="/insights")
     app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(profiles_bp)
+    app.register_blueprint(training_bp, url_prefix="/training")
     headers.init_app(app)
     sessions.init_app(app)
     inputs.init_app(app)

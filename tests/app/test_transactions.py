@@ -18,7 +18,9 @@ SERVICES = Path(__file__).resolve().parents[2] / "skillmap" / "services"
 #: the services that only flush; the callers (views, commands, tasks, jobs) commit
 FLUSH_ONLY = ("profiles", "projects", "teams", "proposals", "role_targets", "taxonomy",
               "accounts", "invitations", "demo", "api_tokens", "importing", "people_import",
-              "tabular", "sso", "export_tables", "taxonomy_admin", "skill_merge")
+              "tabular", "sso", "export_tables", "taxonomy_admin", "skill_merge",
+              "training", "training_catalogue", "training_status", "training_exports",
+              "project_training", "training_plan", "training_import")
 
 
 class ImportFailed(Exception):

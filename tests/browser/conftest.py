@@ -47,7 +47,8 @@ def live_app(tmp_path_factory, smtp_server):
                       # e-mail through the session's SMTP server; queued work runs when a test
                       # drains the in-memory queue (tests.conftest.run_jobs)
                       "QUEUE_URL": "memory", "MAIL_SERVER": "127.0.0.1",
-                      "MAIL_PORT": smtp_server[1], "MAIL_SECURITY": "none"})
+                      "MAIL_PORT": smtp_server[1], "MAIL_SECURITY": "none",
+                      "TRAINING_FILES_DIR": str(tmp_path_factory.mktemp("certificates"))})
     with app.app_context():
         upgrade()
         org = get_or_create_organisation(app.config["ORGANISATION_NAME"])

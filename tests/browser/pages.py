@@ -244,6 +244,51 @@ PAGES += [
     Page("admin", "admin.taxonomy_area_new"),
     Page("admin", "admin.taxonomy_import"),
 ]
+# Mandatory training (issue 14): deadlines and coverage, one's own register, set-up
+def _training_course(session):
+    from skillmap.models import TrainingCourse
+
+    return {"course_id": first_id(TrainingCourse, TrainingCourse.code == "HACCP")(session)}
+
+
+PAGES += [
+    Page("manager", "training.deadlines"),
+    Page("manager", "training.deadlines", query="status=all&on=2027-06-30"),
+    Page("employee", "training.mine"),
+    Page("manager", "training.person", lambda session: {"person_id": _demo_employee(session)}),
+    Page("manager", "training.rules"),
+    Page("admin", "training.catalogue"),
+    Page("admin", "training.edit_course", _training_course),
+    Page("admin", "training.reminders"),
+]
+NOT_HTML |= {"training.export", "training.certificate"}
+
+
+def _training_plan(session):
+    """A saved plan (made on the fly in the demo data: the demo has none)."""
+    from datetime import date
+
+    from skillmap.models import Organisation, TrainingPlan, TrainingPlanLine
+
+    plan_id = first_id(TrainingPlan)(session)
+    if plan_id is None:
+        org = session.scalar(sa.select(Organisation.id).order_by(Organisation.id).limit(1))
+        plan = TrainingPlan(organisation_id=org, title="Piano di prova",
+                            window_start=date(2027, 1, 1), window_end=date(2027, 12, 31))
+        plan.lines.append(TrainingPlanLine(topic="Antincendio – livello 2", kind="mandatory",
+                                           hours_each=8, priority=1, reason="prova"))
+        session.add(plan)
+        session.commit()
+        plan_id = plan.id
+    return {"plan_id": plan_id}
+
+
+PAGES += [
+    Page("manager", "training.plans"),
+    Page("manager", "training.new_plan"),
+    Page("manager", "training.plan", _training_plan),
+]
+NOT_HTML |= {"training.export_plan_file"}
 # Bulk import of people and skills (issue 11); the preview (a POST) is checked in
 # test_import_journey.py, on a server of its own
 NOT_HTML |= {"admin.import_people_template"}
@@ -273,3 +318,5 @@ PAGES += [
     Page("manager", "profiles.person_card",
          lambda session: {"person_id": _demo_employee(session)}),
 ]
+# Training records import (issue 14): the preview (a POST) is checked by tests/web
+PAGES += [Page("manager", "training.import_records")]

@@ -25,7 +25,18 @@ def home():
         data = dashboard.admin_summary(current_user.organisation_id)
         data["backup"] = backup.backup_status()
         data["attention"] = dashboard.needs_attention(current_user.organisation_id)
+    if current_user.person is not None:
+        data["training_due"] = _training_due(current_user.person)
     return render_template(f"main/home_{role}.html", **data)
+
+
+def _training_due(person):
+    """The person's own expired, expiring and missing courses, in plain words."""
+    from skillmap.i18n import lang
+    from skillmap.services import training_status
+    from skillmap.services.training_words import with_words
+
+    return with_words(training_status.person_status(person, locale=lang()), attention_only=True)
 
 
 @bp.route("/privacy", methods=["GET", "POST"])

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("projects", __name__)
 
-from skillmap.web.projects import routes, team_routes  # noqa: E402,F401
+from skillmap.web.projects import routes, team_routes, training_routes  # noqa: E402,F401

@@ -78,9 +78,11 @@ def _edit_page(project, form=None, req_form=None):
     form = form or ProjectForm(obj=project, current_status=project.status)
     req_form = req_form or RequirementForm(prefix="req", skills=skills,
                                            taken=[r.skill_id for r in project.requirements])
+    from skillmap.web.projects.training_routes import training_context
+
     return render_template("projects/edit.html", project=project, form=form, req_form=req_form,
                            search=search, query=query, action=ActionForm(),
-                           matches=len(skills))
+                           matches=len(skills), **training_context(project))
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
