@@ -106,6 +106,9 @@ def test_preview_counts_every_table(world):
         "role_target": {"moved": 1, "combined": 1, "added": 0, "updated": 0},
         "skill_proposal": {"moved": 1, "combined": 0, "added": 0, "updated": 0},
         "skill": {"moved": 0, "combined": 0, "added": 0, "updated": 2},
+        # the training register's links to a skill (none to this one here) are found too
+        "training_course": {"moved": 0, "combined": 0, "added": 0, "updated": 0},
+        "training_plan_line": {"moved": 0, "combined": 0, "added": 0, "updated": 0},
     }
     assert plan.people_with_both == 2
     assert db.session.get(Skill, world["dup"].id).active  # the preview changes nothing
