@@ -83,6 +83,10 @@ class Defaults:
     TOKEN_HOURS = 72
     #: months after the end date when a person's data is erased
     RETENTION_MONTHS = 12
+    #: an erasure confirmed by an admin runs this many hours later; until then it can be cancelled
+    ERASURE_GRACE_HOURS = 24.0
+    #: what someone typed in a form refused for an expired session is kept this many minutes
+    KEPT_FORM_MINUTES = 60
     #: a Server-Timing header on every response: time in the app and in SQL (ms), no data
     SERVER_TIMING = True
 
@@ -118,6 +122,8 @@ ENV_KEYS = {
     "SKILLMAP_MAIL_OUTBOX_DIR": ("MAIL_OUTBOX_DIR", str),
     "SKILLMAP_BASE_URL": ("BASE_URL", str),
     "SKILLMAP_RETENTION_MONTHS": ("RETENTION_MONTHS", int),
+    "SKILLMAP_ERASURE_GRACE_HOURS": ("ERASURE_GRACE_HOURS", float),
+    "SKILLMAP_KEPT_FORM_MINUTES": ("KEPT_FORM_MINUTES", int),
 }
 
 

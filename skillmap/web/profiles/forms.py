@@ -10,7 +10,7 @@ from wtforms import (BooleanField, DateField, HiddenField, RadioField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from skillmap.i18n import LEVEL_NAMES
 from skillmap.services.profiles import FIRST_YEAR, HOURS_MAX, NOTE_MAX
@@ -188,5 +188,14 @@ class RejectProposalForm(FlaskForm):
     submit = SubmitField(_l("Reject"))
 
 
-class CarryOutErasureForm(FlaskForm):
-    submit = SubmitField(_l("Erase now"))
+class ConfirmErasureForm(FlaskForm):
+    """An erasure is confirmed by typing the person's name; it runs after a grace period."""
+
+    name = StringField(_l("To confirm, type the person's full name"), validators=[
+        DataRequired(_l("Type the person's first and last name.")), Length(max=300)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    submit = SubmitField(_l("Confirm the erasure"))
+
+
+class CancelErasureForm(FlaskForm):
+    submit = SubmitField(_l("Cancel the erasure"))
