@@ -147,6 +147,7 @@ def test_twenty_team_saves_leave_exactly_one_of_the_saved_teams(live_server, cro
         tabs = coordinator.tabs(CLIENTS)
         answers = all_at_once([
             (lambda tab=tab, team=team: tab.open(page, {"members": team, "team_version": seen,
+                                                        "confirmed": "1",
                                                         "csrf_token": token}))
             for tab, team in zip(tabs, choices)])
         counts = _statuses(answers)

@@ -160,6 +160,8 @@ class SaveTeamForm(FlaskForm):
     team_version = HiddenField()
     members = SelectMultipleField(_l("Members"), coerce=int, validate_choice=False)
     growth = SelectMultipleField(_l("Growth places"), validate_choice=False)
+    #: "1" once the coordinator has confirmed that people leave the saved team
+    confirmed = HiddenField()
     submit = SubmitField(_l("Save the team and send the invitations"))
 
     def seen_version(self) -> int:

@@ -106,14 +106,27 @@ def save_team(project_id: int):
     form = SaveTeamForm()
     if not form.validate_on_submit():
         abort(400)
+    stale = _("The team was changed in the meantime by someone else: here is the current "
+              "team. Check it and save again if needed.")
+    if form.seen_version() != project.team_version:
+        return _team_page(project, {}, status=409, notice=stale)
+    try:
+        growth = form.growth_pairs()
+    except ValueError:
+        growth = None
+    if growth is not None and form.confirmed.data != "1":
+        leaving = teams.withdrawn_by(project, form.members.data or [], growth)
+        if leaving:  # invitations would be withdrawn: ask first, on a page of its own
+            return render_template("projects/team_confirm.html", project=project,
+                                   leaving=leaving, form=form,
+                                   staying=teams.people_named(project.organisation_id,
+                                                              form.members.data or []))
     try:
         invited = teams.save_team(project, form.members.data or [], form.growth_pairs(),
                                   current_user, seen_version=form.seen_version())
     except teams.StaleTeam:
         # another save (or an answer) came first: show the team as it is now, never a mix
-        return _team_page(project, {}, status=409, notice=_(
-            "The team was changed in the meantime by someone else: here is the current team. "
-            "Check it and save again if needed."))
+        return _team_page(project, {}, status=409, notice=stale)
     except (teams.TeamError, ValueError) as exc:
         db.session.rollback()
         message = (_("Move the project to \"looking for a team\" before inviting people.")
