@@ -17,7 +17,7 @@ from skillmap.services import accounts, people, profiles
 SERVICES = Path(__file__).resolve().parents[2] / "skillmap" / "services"
 #: the services that only flush; the callers (views, commands, tasks, jobs) commit
 FLUSH_ONLY = ("profiles", "projects", "teams", "proposals", "role_targets", "taxonomy",
-              "accounts", "invitations", "demo")
+              "accounts", "invitations", "demo", "kept_forms")
 
 
 class ImportFailed(Exception):
