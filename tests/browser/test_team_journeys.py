@@ -95,7 +95,7 @@ def test_employee_answers_an_invitation_joins_and_proposes(page, live_app):
     assert title in invitations.inner_text()
     assert_accessible(page)
     invitations.get_by_role("button", name=re.compile("^Accetta")).first.click()
-    assert "Sei entrato/a nel gruppo del progetto." in page.content()
+    assert "Ora fai parte del gruppo del progetto." in page.content()
 
     page.get_by_role("link", name="Progetti aperti").click()
     assert page.get_by_role("heading", name="Progetti aperti", level=1).is_visible()

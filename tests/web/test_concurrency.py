@@ -155,7 +155,7 @@ def test_twenty_team_saves_leave_exactly_one_of_the_saved_teams(live_server, cro
         won = [team for (status, _), team in zip(answers, choices) if status == 302]
         assert len(won) == 1, f"round {round_}: {len(won)} saves from version {seen} succeeded"
         refused = next(html for status, html in answers if status == 409)
-        assert "La squadra è stata cambiata nel frattempo" in unescape(refused)
+        assert "Il gruppo è stato cambiato nel frattempo" in unescape(refused)
         db.session.expire_all()
         invited = set(db.session.scalars(sa.select(TeamMember.person_id).where(
             TeamMember.project_id == pid, TeamMember.status == "invited")))
