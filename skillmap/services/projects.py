@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from skillmap.extensions import db
@@ -218,8 +219,9 @@ def update_requirement(project: Project, requirement_id: int, data: dict, actor:
     before = (req.skill_id, req.min_level, req.weight, req.count)
     req.skill_id, req.min_level = skill.id, int(data["min_level"])
     req.weight, req.count = int(data["weight"]), int(data["count"])
-    if (req.skill_id, req.min_level, req.weight, req.count) == before:
-        return req
+    unchanged = (req.skill_id, req.min_level, req.weight, req.count) == before
+    if unchanged:  # still written, so that the version check decides: an edit that changes
+        flag_modified(req, "min_level")  # nothing must not pass as saved over a newer one
     try:
         db.session.flush()
     except StaleDataError as exc:  # another edit (or a removal) committed first
@@ -228,6 +230,8 @@ def update_requirement(project: Project, requirement_id: int, data: dict, actor:
     except sa.exc.IntegrityError as exc:  # the same skill added by another request
         db.session.rollback()
         raise DuplicateError() from exc
+    if unchanged:
+        return req
     audit.record(project.organisation_id, actor.id, "project.requirement_changed",
                  detail=f"project {project.id} skill {before[0]} -> {skill.id}, level "
                         f"{before[1]} -> {req.min_level}, importance {before[2]} -> "
