@@ -96,3 +96,65 @@ def test_a_form_sent_after_the_session_expired_is_not_lost(page, live_app, monke
     with live_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Project.id)).where(
             Project.title == "Biblioteca degli attrezzi")) == 1
+
+
+@pytest.fixture
+def staffed_project(live_app):
+    """A project of the demo coordinator needing the two most held skills, team of two."""
+    from skillmap.models import PersonSkill, Project, ProjectRequirement, User
+
+    with live_app.app_context():
+        coordinator = db.session.scalar(sa.select(User).where(
+            User.email == LOGINS["coordinator"]))
+        skills = list(db.session.scalars(
+            sa.select(PersonSkill.skill_id).where(PersonSkill.level >= 3)
+            .group_by(PersonSkill.skill_id)
+            .order_by(sa.func.count(PersonSkill.id).desc(), PersonSkill.skill_id).limit(2)))
+        project = Project(organisation_id=coordinator.organisation_id, title="Sportello casa",
+                          status="staffing", team_size=2, coordinator_id=coordinator.id)
+        for skill in skills:
+            project.requirements.append(ProjectRequirement(skill_id=skill, min_level=3))
+        db.session.add(project)
+        db.session.commit()
+        yield project.id
+        db.session.delete(db.session.get(Project, project.id))
+        db.session.commit()
+
+
+def test_leaving_people_out_of_a_saved_team_asks_first(page, live_app, staffed_project):
+    import re
+
+    from skillmap.models import TeamMember
+
+    login(page, "coordinator")
+    page.goto(f"/projects/{staffed_project}/team")
+    page.get_by_role("button", name="Salva il gruppo e invia gli inviti").click()
+    assert re.search(r"Gruppo salvato: \d+ inviti? inviat", page.content())
+
+    def invited():
+        with live_app.app_context():
+            from skillmap.models import Person
+
+            return {db.session.get(Person, pid).full_name for pid in db.session.scalars(
+                sa.select(TeamMember.person_id).where(TeamMember.project_id == staffed_project,
+                                                      TeamMember.status == "invited"))}
+
+    saved = invited()
+    page.goto(f"/projects/{staffed_project}/team")
+    first = page.locator("#suggested-title ~ div table tbody tr").first
+    name = first.locator("td").first.get_by_role("link").inner_text()
+    first.get_by_label(re.compile("^Tieni")).uncheck()   # the saved team is kept by default
+    first.get_by_label(re.compile("^Escludi")).check()
+    page.get_by_role("button", name="Chiedi di nuovo").click()
+    page.get_by_role("button", name="Salva il gruppo e invia gli inviti").click()
+    assert "lascia il gruppo" in page.content()
+    assert name in page.locator("#leaving").inner_text()
+    assert_accessible(page)
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth <= "
+                             "document.documentElement.clientWidth")
+    assert invited() == saved and name in saved   # nothing changed before the confirmation
+    page.get_by_role("button", name="Salva e ritira gli inviti").click()
+    assert re.search(r"Gruppo salvato: \d+ inviti? inviat", page.content())
+    assert name not in invited()

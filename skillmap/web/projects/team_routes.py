@@ -1,6 +1,6 @@
 """The team builder page: a suggested team, pins and exclusions, swaps, saving the invitations."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from skillmap.extensions import db
@@ -135,7 +135,8 @@ def save_team(project_id: int):
         flash(message, "danger")
         return redirect(url_for("projects.team", project_id=project.id))
     db.session.commit()
-    flash(_("Team saved: %(n)d invitations sent.", n=invited), "success")
+    flash(ngettext("Team saved: %(num)d invitation sent.", "Team saved: %(num)d invitations sent.",
+                   invited), "success")
     return redirect(url_for("projects.detail", project_id=project.id))
 
 
