@@ -65,7 +65,7 @@ def test_coordinator_builds_a_team(page, live_app):
     assert_accessible(page)
 
     page.get_by_role("button", name="Salva il gruppo e invia gli inviti").click()
-    assert re.search(r"Gruppo salvato: \d+ inviti inviati\.", page.content())
+    assert re.search(r"Gruppo salvato: \d+ invit[oi] inviat[oi]\.", page.content())
     assert "Invitato/a, in attesa di risposta" in page.content()
     assert_accessible(page)
 
