@@ -99,7 +99,7 @@ def test_employee_answers_an_invitation_joins_and_proposes(page, live_app):
 
     page.get_by_role("link", name="Progetti aperti").click()
     assert page.get_by_role("heading", name="Progetti aperti", level=1).is_visible()
-    assert "Perché fa per te" in page.content() or "Nessuna delle tue competenze" in page.content()
+    assert "Perché fa per te" in page.content() or "non richiede nessuna delle tue competenze" in page.content()
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("^Mi interessa")).first.click()
     assert "Il coordinatore vedrà che sei interessato/a." in page.content()
