@@ -12,8 +12,9 @@ comes back filled in.
 
 The form's page is the one the form was on (the ``Referer``, sent for this site by the
 ``same-origin`` referrer policy, when it is a path here) or else the address the form was
-sent to when that answers GET. Passwords, the token and files are never kept; sign-in and
-password pages keep nothing.
+sent to when that answers GET. Only a form sent from this site is kept (its ``Origin``):
+one posted from elsewhere gets the plain refusal, never a form filled in by a stranger.
+Passwords, the token and files are never kept; sign-in and password pages keep nothing.
 """
 from __future__ import annotations
 
@@ -101,11 +102,23 @@ def _without_kept(target: str) -> str:
     return parts.path + (f"?{query}" if query else "")
 
 
+def same_origin() -> bool:
+    """The refused form was sent from a page of this site: its ``Origin`` (sent by browsers
+    with every form POST) or, without one, its ``Referer`` names this host. A form posted
+    from another site is never kept: it would come back to the victim filled in by someone
+    else."""
+    origin = request.headers.get("Origin")
+    if origin:
+        return origin.rstrip("/") == request.host_url.rstrip("/")
+    referrer = urlsplit(request.referrer or "")
+    return bool(referrer.netloc) and referrer.netloc == request.host
+
+
 def keep(user_id: int) -> tuple[str | None, bool]:
     """Keep the posted fields for ``user_id``. Returns the address of the form's page to come
     back to (with the token when something was kept, else None when there is no such page)
     and whether something was kept. Commits its row."""
-    if request.method != "POST" or request.endpoint in NEVER:
+    if request.method != "POST" or request.endpoint in NEVER or not same_origin():
         return None, False
     page = form_page()
     if page is None:

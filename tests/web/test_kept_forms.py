@@ -15,6 +15,7 @@ from skillmap.models.base import utcnow
 from skillmap.web import sessions
 from tests.conftest import CSRF_RE, csrf_token
 
+HERE = {"Origin": "http://localhost"}
 NEW = {"title": "Orto didattico con le scuole", "description": "Un orto a scuola, due volte "
        "a settimana", "goals": "Inclusione", "start_date": "2027-03-01",
        "end_date": "2027-12-31", "hours_per_month": "8", "team_size": "4", "status": "staffing"}
@@ -113,7 +114,7 @@ def test_the_kept_form_is_its_authors_only_and_for_a_short_time(app, client, aut
     auth.login("coordinator")
     token = csrf_token(client, "/projects/new")
     _expire(monkeypatch)
-    resp = client.post("/projects/new", data={**NEW, "csrf_token": token})
+    resp = client.post("/projects/new", data={**NEW, "csrf_token": token}, headers=HERE)
     back = parse_qs(urlsplit(resp.headers["Location"]).query)["next"][0]
     monkeypatch.undo()
     auth.login("manager")   # someone else on the same browser
@@ -137,7 +138,8 @@ def test_another_user_cannot_open_a_kept_form(client, auth, users, monkeypatch):
     token = csrf_token(client, "/projects/propose")
     _expire(monkeypatch)
     resp = client.post("/projects/propose", data={"title": "Idea riservata",
-                                                  "description": "Testo", "csrf_token": token})
+                                                  "description": "Testo", "csrf_token": token},
+                       headers=HERE)
     back = parse_qs(urlsplit(resp.headers["Location"]).query)["next"][0]
     monkeypatch.undo()
     auth.login("employee")
@@ -145,14 +147,33 @@ def test_another_user_cannot_open_a_kept_form(client, auth, users, monkeypatch):
     assert "Idea riservata" not in html
 
 
-@pytest.mark.parametrize("referer", ["https://evil.example/projects/new", "//evil.example/x",
-                                     "http://localhost/login"])
-def test_a_foreign_or_sign_in_referer_is_not_followed(client, auth, users, monkeypatch,
-                                                      referer):
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://evil.example", "Referer": "https://evil.example/form"},
+    {"Origin": "null"},
+    {"Referer": "https://evil.example/projects/new"},
+    {},   # neither: nothing tells where it came from
+])
+def test_a_form_posted_from_another_site_is_never_kept(client, auth, users, monkeypatch,
+                                                       headers):
+    """Someone else's site posting to a signed-in (or just expired) victim must not get its
+    values shown back to the victim as "what you typed"."""
+    auth.login("coordinator")
+    _expire(monkeypatch)
+    client.post("/projects/new", data={**NEW, "csrf_token": "x"}, headers=headers)
+    monkeypatch.undo()
+    auth.login("coordinator")
+    resp = client.post("/projects/new", data={**NEW, "csrf_token": "stale"}, headers=headers)
+    assert resp.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(KeptForm.id))) == 0
+
+
+@pytest.mark.parametrize("referer", ["http://localhost/login", "http://localhost/"])
+def test_a_sign_in_or_other_page_referer_falls_back_to_the_form_address(client, auth, users,
+                                                                        monkeypatch, referer):
     auth.login("coordinator")
     token = csrf_token(client, "/projects/new")
     _expire(monkeypatch)
     resp = client.post("/projects/new", data={**NEW, "csrf_token": token},
                        headers={"Referer": referer})
     back = parse_qs(urlsplit(resp.headers["Location"]).query)["next"][0]
-    assert back.startswith("/projects/new?kept=")
+    assert back.startswith(("/projects/new?kept=", "/?kept="))
