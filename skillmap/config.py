@@ -89,6 +89,10 @@ class Defaults:
     TOKEN_HOURS = 72
     #: months after the end date when a person's data is erased
     RETENTION_MONTHS = 12
+    #: an erasure confirmed by an admin runs this many hours later; until then it can be cancelled
+    ERASURE_GRACE_HOURS = 24.0
+    #: what someone typed in a form refused for an expired session is kept this many minutes
+    KEPT_FORM_MINUTES = 60
     #: a Server-Timing header on every response: time in the app and in SQL (ms), no data
     SERVER_TIMING = True
     #: mandatory training: a valid course turns "expiring" this many days before it ends
@@ -171,6 +175,8 @@ ENV_KEYS = {
     "SKILLMAP_OIDC_PROVIDER_NAME": ("OIDC_PROVIDER_NAME", str),
     "SKILLMAP_OIDC_CREATE_ACCOUNTS": ("OIDC_CREATE_ACCOUNTS", lambda v: _yes(v)),
     "SKILLMAP_OIDC_SSO_ONLY": ("OIDC_SSO_ONLY", lambda v: _yes(v)),
+    "SKILLMAP_ERASURE_GRACE_HOURS": ("ERASURE_GRACE_HOURS", float),
+    "SKILLMAP_KEPT_FORM_MINUTES": ("KEPT_FORM_MINUTES", int),
 }
 
 

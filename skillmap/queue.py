@@ -11,7 +11,8 @@ Storage by ``SKILLMAP_QUEUE_URL`` (config ``QUEUE_URL``):
 Consumers run ``flask --app skillmap jobs-worker``. Every task runs inside an
 app context of the consumer's app; state and progress go to the job table
 (:mod:`skillmap.services.jobs`), which pages read. Periodic tasks: a minutely
-reaper (dead consumers, lost messages), the nightly recompute and the daily
+reaper (dead consumers, lost messages, kept forms past their time), the
+minutely erasures whose grace period is over, the nightly recompute and the daily
 backup into ``BACKUP_DIR``, the hourly removal of old full exports (run the periodic
 tasks on one consumer only:
 the others start with ``--no-periodic``).
@@ -213,3 +214,9 @@ def training_reminders():
     from skillmap.services import training_reminders as reminders
 
     return _in_app(reminders.run_all)
+@huey.periodic_task(crontab(minute="*"), name="skillmap.erasures_due")
+def erasures_due():
+    """Carry out the erasures whose grace period is over (an admin could cancel until then)."""
+    from skillmap.services import erasures
+
+    return _in_app(lambda: {"erased": erasures.erase_due()})

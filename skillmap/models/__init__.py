@@ -1,5 +1,5 @@
 """SQLAlchemy models, one module per domain."""
-from skillmap.models.audit import AuditEvent, ErasureRequest
+from skillmap.models.audit import AuditEvent, ErasureRequest, KeptForm
 from skillmap.models.people import (NO_PASSWORD, ROLES, TOKEN_PURPOSES, WORK_RELATIONSHIPS,
                                     AccountToken, JobTitle, Organisation, Person, Unit, User)
 from skillmap.models.mail import MAIL_STATES, OutboxMessage
@@ -17,7 +17,7 @@ from skillmap.models.training import (SAFETY_ROLES, ProjectTraining, SafetyRoleH
                                       TrainingRule, UnitCoverage)
 
 __all__ = [
-    "AuditEvent", "ErasureRequest", "ROLES", "Organisation", "Person", "Unit", "User",
+    "AuditEvent", "ErasureRequest", "KeptForm", "ROLES", "Organisation", "Person", "Unit", "User",
     "NO_PASSWORD", "TOKEN_PURPOSES", "WORK_RELATIONSHIPS", "AccountToken", "JobTitle",
     "MAIL_STATES", "OutboxMessage",
     "PROJECT_STATUSES", "MEMBER_STATUSES", "Project", "ProjectRequirement", "TeamMember",

@@ -40,7 +40,27 @@ class ErasureRequest(db.Model):
     person_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("person.id", ondelete="SET NULL"))
     pseudonym: Mapped[str] = mapped_column(sa.String(120))
-    #: pending, done, withdrawn
+    #: pending, done, withdrawn; a pending request with ``erase_after`` is confirmed by an
+    #: admin and waits for its grace period to end (an admin may still cancel it)
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")
     created_at: Mapped[datetime] = created_col()
     done_at: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True))
+    erase_after: Mapped[Optional[datetime]] = mapped_column(sa.DateTime(timezone=True),
+                                                            index=True)
+    confirmed_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class KeptForm(db.Model):
+    """What a person typed in a form refused for an expired session or a stale token,
+    kept for a short time so that the form can be shown again (passwords never kept)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
+                                         index=True)
+    path: Mapped[str] = mapped_column(sa.String(2000))
+    #: the fields as JSON: [[name, value], ...] in the order they were posted
+    fields: Mapped[str] = mapped_column(sa.Text, default="[]")
+    created_at: Mapped[datetime] = created_col()
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)

@@ -62,8 +62,11 @@ class ProjectRequirement(db.Model):
     min_level: Mapped[int] = mapped_column(sa.SmallInteger, default=3)
     weight: Mapped[int] = mapped_column(sa.SmallInteger, default=3)
     count: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
+    #: +1 on every edit: an edit made from an older page is refused, never saved over a newer one
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     project: Mapped[Project] = relationship(back_populates="requirements")
+    __mapper_args__ = {"version_id_col": version}
     skill: Mapped["Skill"] = relationship()  # noqa: F821
 
 

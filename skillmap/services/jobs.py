@@ -280,18 +280,20 @@ def run(job_id: int, on_step: Callable[[int, str], None] | None = None) -> str |
 
 
 def reap() -> dict:
-    """Record dead running jobs as failed, send again the messages of old queued jobs and
-    prune the data change log."""
+    """Record dead running jobs as failed, send again the messages of old queued jobs,
+    prune the data change log and delete the kept forms whose time is over."""
     from skillmap import queue
 
-    from skillmap.services import versions
+    from skillmap.services import kept_forms, versions
 
     dead = _mark_dead(db.session.connection())
     pruned = versions.prune(db.session.connection())
+    forms = kept_forms.prune()
     db.session.commit()
     cutoff = utcnow() - timedelta(seconds=current_app.config["JOB_RESEND_AFTER"])
     old = list(db.session.scalars(sa.select(Job.id).where(Job.state == "queued",
                                                           Job.created_at < cutoff)))
     for job_id in old:
         queue.send(job_id, 0)
-    return {"dead": dead, "resent": len(old), "changes_pruned": pruned}
+    return {"dead": dead, "resent": len(old), "changes_pruned": pruned,
+            "kept_forms_pruned": forms}

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from skillmap.extensions import db
 from skillmap.models import (PROJECT_STATUSES, Person, PersonSkill, Project, ProjectRequirement,
@@ -30,6 +32,10 @@ class ProjectError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class StaleRequirement(ConflictError):
+    """The requirement was changed (or removed) since the page that edits it was drawn."""
 
 
 class InvitationClosed(ConflictError):
@@ -161,20 +167,27 @@ def skill_choices(organisation_id: int, query: str = "") -> list[tuple[Skill, Sk
     return [tuple(r) for r in db.session.execute(q).all()]
 
 
+def _check_requirement(project: Project, data: dict, *, other_than: int | None = None) -> Skill:
+    """The skill of ``data`` if it may be required (known, active, not required twice) and
+    the numbers are in range; :class:`ProjectError` naming the field otherwise."""
+    skill = db.session.get(Skill, data.get("skill_id") or 0)
+    if skill is None or skill.organisation_id != project.organisation_id or not skill.active:
+        raise ProjectError("unknown skill", "skill")
+    if any(r.skill_id == skill.id and r.id != other_than for r in project.requirements):
+        raise ProjectError("duplicate skill", "skill")
+    for key, low, high in (("min_level", 1, 5), ("weight", 1, 5), ("count", 1, MAX_TEAM)):
+        if not low <= int(data.get(key) or 0) <= high:
+            raise ProjectError(key, key)
+    return skill
+
+
 def add_requirement(project: Project, data: dict, actor: User) -> ProjectRequirement:
     """Add one required skill; refuses unknown skills, duplicates and out-of-range numbers.
 
     Two requests adding the same skill at once: the second finds the first's row (unique
     per project and skill) and gets :class:`DuplicateError`.
     """
-    skill = db.session.get(Skill, data.get("skill_id") or 0)
-    if skill is None or skill.organisation_id != project.organisation_id or not skill.active:
-        raise ProjectError("unknown skill", "skill")
-    if any(r.skill_id == skill.id for r in project.requirements):
-        raise ProjectError("duplicate skill", "skill")
-    for key, low, high in (("min_level", 1, 5), ("weight", 1, 5), ("count", 1, MAX_TEAM)):
-        if not low <= int(data.get(key) or 0) <= high:
-            raise ProjectError(key, key)
+    skill = _check_requirement(project, data)
     req = ProjectRequirement(skill_id=skill.id, min_level=data["min_level"],
                              weight=data["weight"], count=data["count"])
     project.requirements.append(req)
@@ -192,11 +205,54 @@ def add_requirement(project: Project, data: dict, actor: User) -> ProjectRequire
     return req
 
 
+def update_requirement(project: Project, requirement_id: int, data: dict, actor: User, *,
+                       seen_version: int) -> ProjectRequirement:
+    """Change one required skill: the skill, minimum level, importance and head count.
+
+    ``seen_version`` is the requirement's ``version`` when the edit page was drawn: if the
+    row changed (or went) since, :class:`StaleRequirement` is raised and nothing is saved.
+    The version moves by one with each edit, checked by the ``UPDATE`` itself, so two
+    edits racing from the same page save one and refuse the other. The skill may become
+    one the project does not require yet (:class:`DuplicateError` when another request
+    added it at the same moment).
+    """
+    req = next((r for r in project.requirements if r.id == requirement_id), None)
+    if req is None or req.version != seen_version:
+        raise StaleRequirement()
+    skill = _check_requirement(project, data, other_than=req.id)
+    before = (req.skill_id, req.min_level, req.weight, req.count)
+    req.skill_id, req.min_level = skill.id, int(data["min_level"])
+    req.weight, req.count = int(data["weight"]), int(data["count"])
+    unchanged = (req.skill_id, req.min_level, req.weight, req.count) == before
+    if unchanged:  # still written, so that the version check decides: an edit that changes
+        flag_modified(req, "min_level")  # nothing must not pass as saved over a newer one
+    try:
+        db.session.flush()
+    except StaleDataError as exc:  # another edit (or a removal) committed first
+        db.session.rollback()
+        raise StaleRequirement() from exc
+    except sa.exc.IntegrityError as exc:  # the same skill added by another request
+        db.session.rollback()
+        raise DuplicateError() from exc
+    if unchanged:
+        return req
+    audit.record(project.organisation_id, actor.id, "project.requirement_changed",
+                 detail=f"project {project.id} skill {before[0]} -> {skill.id}, level "
+                        f"{before[1]} -> {req.min_level}, importance {before[2]} -> "
+                        f"{req.weight}, people {before[3]} -> {req.count}")
+    return req
+
+
 def remove_requirement(project: Project, requirement_id: int, actor: User) -> None:
     req = next((r for r in project.requirements if r.id == requirement_id), None)
     if req is None:
         raise ProjectError("unknown requirement")
     project.requirements.remove(req)
+    try:
+        db.session.flush()
+    except StaleDataError as exc:  # edited (or removed) by another request in the meantime
+        db.session.rollback()
+        raise StaleRequirement() from exc
     audit.record(project.organisation_id, actor.id, "project.requirement_removed",
                  detail=f"project {project.id} skill {req.skill_id}")
 

@@ -465,6 +465,17 @@ def team_rows(project_id: int) -> list[TeamMember]:
         .execution_options(populate_existing=True)))
 
 
+def withdrawn_by(project: Project, members: list[int],
+                 growth: list[tuple[int, int]]) -> list[Person]:
+    """The people whose pending invitation saving this team would withdraw (the same rule
+    as :func:`save_team`; accepted members always stay): the page asks before saving."""
+    keep = set(members) | {p for p, _ in growth}
+    gone = [tm.person_id for tm in team_rows(project.id)
+            if tm.person_id not in keep and tm.status == "invited"
+            and (tm.role != "growth" or growth)]
+    return sorted(_people(gone).values(), key=lambda p: (p.last_name, p.first_name))
+
+
 def save_team(project: Project, members: list[int], growth: list[tuple[int, int]], actor, *,
               seen_version: int) -> int:
     """Invite ``members`` (and growth places ``(person, mentor)``); returns how many were invited.

@@ -7,7 +7,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Attach every blueprint and the deny-by-default access check."""
     from skillmap.extensions import csrf
-    from skillmap.web import access, errors, headers, inputs, nav, sessions, timing
+    from skillmap.web import access, errors, headers, inputs, kept, nav, sessions, timing
     from skillmap.web.admin import bp as admin_bp
     from skillmap.web.auth import bp as auth_bp
     from skillmap.web.health import bp as health_bp
@@ -35,6 +35,7 @@ def register(app: Flask) -> None:
     sessions.init_app(app)
     inputs.init_app(app)
     access.init_app(app)
+    kept.init_app(app)  # after the access check: the kept form is its user's only
     timing.init_app(app)
     errors.init_app(app)
     nav.init_app(app)

@@ -63,6 +63,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
+        from skillmap.web import kept
+
+        answer = kept.after_stale_token()  # the form comes back filled in, when it can
+        if answer is not None:
+            return answer
         return render_template("errors/400.html", csrf=True), 400
 
     @app.errorhandler(413)

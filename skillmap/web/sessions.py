@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, flash, session
+from flask import Flask, current_app, flash, request, session
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
@@ -65,12 +65,22 @@ def _expired() -> bool:
             or t - seen > current_app.config["IDLE_MINUTES"] * 60)
 
 
+def expired() -> bool:
+    """The signed-in session in this cookie is past its absolute or idle limit."""
+    return _expired()
+
+
 def _check_clock():
     if "_user_id" not in session:
         return None
     if _expired():
+        user = load_user(session["_user_id"]) if request.method == "POST" else None
         end()
         flash(_("Your session has expired: please sign in again."), "info")
+        if user is not None:  # a form sent after the session ended: keep what was typed
+            from skillmap.web import kept
+
+            return kept.after_expiry(user)
         return None
     if now() - session[SEEN] >= SEEN_GRANULARITY:
         session[SEEN] = int(now())

@@ -20,7 +20,7 @@ FLUSH_ONLY = ("profiles", "projects", "teams", "proposals", "role_targets", "tax
               "accounts", "invitations", "demo", "api_tokens", "importing", "people_import",
               "tabular", "sso", "export_tables", "taxonomy_admin", "skill_merge",
               "training", "training_catalogue", "training_status", "training_exports",
-              "project_training", "training_plan", "training_import")
+              "project_training", "training_plan", "training_import", "kept_forms")
 
 
 class ImportFailed(Exception):

@@ -133,12 +133,23 @@ def _team_person(session):
     return {**_staffing_project(session), "person_id": first_id(Person)(session)}
 
 
+def _requirement_open(session):
+    from skillmap.models import ProjectRequirement
+
+    args = _staffing_project(session)
+    return {**args, "req": session.scalar(sa.select(ProjectRequirement.id).where(
+        ProjectRequirement.project_id == args["project_id"]).order_by(
+        ProjectRequirement.id).limit(1))}
+
+
 PAGES += [
     Page("coordinator", "projects.index"),
     Page("manager", "projects.index"),
     Page("coordinator", "projects.new"),
     Page("coordinator", "projects.edit", _staffing_project),
     Page("coordinator", "projects.edit", _staffing_project, query="q=inglese"),
+    # a required skill open for editing in place (issue 15)
+    Page("coordinator", "projects.edit", lambda session: _requirement_open(session)),
     Page("coordinator", "projects.detail", _staffing_project),
     Page("employee", "projects.detail", _staffing_project),
     Page("employee", "projects.open_projects"),

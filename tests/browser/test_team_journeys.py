@@ -65,7 +65,7 @@ def test_coordinator_builds_a_team(page, live_app):
     assert_accessible(page)
 
     page.get_by_role("button", name="Salva il gruppo e invia gli inviti").click()
-    assert re.search(r"Gruppo salvato: \d+ inviti inviati\.", page.content())
+    assert re.search(r"Gruppo salvato: \d+ invit[oi] inviat[oi]\.", page.content())
     assert "Invitato/a, in attesa di risposta" in page.content()
     assert_accessible(page)
 
@@ -95,11 +95,11 @@ def test_employee_answers_an_invitation_joins_and_proposes(page, live_app):
     assert title in invitations.inner_text()
     assert_accessible(page)
     invitations.get_by_role("button", name=re.compile("^Accetta")).first.click()
-    assert "Sei entrato/a nel gruppo del progetto." in page.content()
+    assert "Ora fai parte del gruppo del progetto." in page.content()
 
     page.get_by_role("link", name="Progetti aperti").click()
     assert page.get_by_role("heading", name="Progetti aperti", level=1).is_visible()
-    assert "Perché fa per te" in page.content() or "Nessuna delle tue competenze" in page.content()
+    assert "Perché fa per te" in page.content() or "non richiede nessuna delle tue competenze" in page.content()
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("^Mi interessa")).first.click()
     assert "Il coordinatore vedrà che sei interessato/a." in page.content()

@@ -17,9 +17,9 @@ def test_admin_creates_account(client, auth, users, post_form):
 
 @pytest.mark.parametrize("data,message", [
     ({"email": "non-una-email", "role": "employee", "password": "una password lunga"},
-     "Inserisci un indirizzo email valido."),
+     "Inserisci un indirizzo e-mail valido."),
     ({"email": "employee@test.coop", "role": "employee", "password": "una password lunga"},
-     "Esiste già un account con questa email."),
+     "Esiste già un account con questo indirizzo e-mail."),
     ({"email": "x@test.coop", "role": "employee", "password": "corta"}, "Usa almeno 12 caratteri."),
     ({"email": "x@test.coop", "role": "root", "password": "una password lunga"}, "Non è una opzione valida"),
 ])

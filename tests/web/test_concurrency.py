@@ -147,6 +147,7 @@ def test_twenty_team_saves_leave_exactly_one_of_the_saved_teams(live_server, cro
         tabs = coordinator.tabs(CLIENTS)
         answers = all_at_once([
             (lambda tab=tab, team=team: tab.open(page, {"members": team, "team_version": seen,
+                                                        "confirmed": "1",
                                                         "csrf_token": token}))
             for tab, team in zip(tabs, choices)])
         counts = _statuses(answers)
@@ -154,7 +155,7 @@ def test_twenty_team_saves_leave_exactly_one_of_the_saved_teams(live_server, cro
         won = [team for (status, _), team in zip(answers, choices) if status == 302]
         assert len(won) == 1, f"round {round_}: {len(won)} saves from version {seen} succeeded"
         refused = next(html for status, html in answers if status == 409)
-        assert "La squadra è stata cambiata nel frattempo" in unescape(refused)
+        assert "Il gruppo è stato cambiato nel frattempo" in unescape(refused)
         db.session.expire_all()
         invited = set(db.session.scalars(sa.select(TeamMember.person_id).where(
             TeamMember.project_id == pid, TeamMember.status == "invited")))
@@ -240,3 +241,31 @@ def test_twenty_interests_and_saves_inviting_one_person_leave_one_row(live_serve
         TeamMember.project_id == pid, TeamMember.status == "invited")))
     assert invited == set(team)
     assert db.session.get(Project, pid).team_version == 1
+
+
+def test_twenty_edits_of_one_required_skill_from_one_page_save_one(live_server, crowd, taxonomy):
+    """Twenty tabs change the same required skill from the same page: one edit is saved,
+    the others answer 409 with the current values, never a mix or a 500 (issue 15)."""
+    pid = crowd["project_id"]
+    req_id = db.session.scalar(sa.select(ProjectRequirement.id).where(
+        ProjectRequirement.project_id == pid))
+    coordinator = sign_in(live_server, "coordinator@test.coop")
+    status, html = coordinator.open(f"/projects/{pid}/edit?req={req_id}")
+    token = CSRF_RE.search(html).group(1)
+    version = re.search(r'name="edit-version" type="hidden" value="(\d+)"', html).group(1)
+    levels = [1 + i % 5 for i in range(CLIENTS)]
+    skill = taxonomy["ICT-PY"].id
+    answers = all_at_once([
+        (lambda tab=tab, level=level: tab.open(
+            f"/projects/{pid}/requirements/{req_id}",
+            {"edit-skill": skill, "edit-min_level": level, "edit-weight": 3,
+             "edit-count": 2, "edit-version": version, "csrf_token": token}))
+        for tab, level in zip(coordinator.tabs(CLIENTS), levels)])
+    counts = _statuses(answers)
+    assert counts.get(302) == 1 and set(counts) <= {302, 409}, f"answers {counts}"
+    won = next(level for (status, _), level in zip(answers, levels) if status == 302)
+    db.session.expire_all()
+    row = db.session.get(ProjectRequirement, req_id)
+    assert (row.min_level, row.version) == (won, int(version) + 1)
+    refused = next(html for status, html in answers if status == 409)
+    assert "è stata modificata nel frattempo" in unescape(refused)

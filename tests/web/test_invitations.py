@@ -239,6 +239,6 @@ def test_invited_account_cannot_sign_in_before_choosing_a_password(client, auth,
     _invite(post_form, giulia)
     auth.logout()
     resp = auth.login("giulia@test.coop", password="!")
-    assert "non riconosciuti" in client.get("/login").get_data(as_text=True) or \
+    assert "non riconosciute" in client.get("/login").get_data(as_text=True) or \
         resp.status_code == 200
     assert client.get("/").status_code == 302

@@ -31,7 +31,7 @@ def test_change_password_refuses_guessable(client, auth, users, post_form, passw
 def test_change_password_refuses_the_email_and_the_name(client, auth, users, post_form, password):
     auth.login("employee")  # Anna Rossi, employee@test.coop
     resp = post_form("/account", {"current": PASSWORD, "new": password, "confirm": password})
-    assert "non deve contenere il tuo indirizzo email né il tuo nome" in resp.get_data(as_text=True)
+    assert "non deve contenere il tuo indirizzo e-mail né il tuo nome" in resp.get_data(as_text=True)
     assert db.session.get(User, users["employee"].id).check_password(PASSWORD)
 
 

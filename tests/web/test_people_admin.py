@@ -35,7 +35,7 @@ def test_admin_creates_a_person_without_account(client, auth, users, post_form):
 
 @pytest.mark.parametrize("over, message", [
     ({"first_name": ""}, "Inserisci il nome."),
-    ({"email": "non-una-mail"}, "Inserisci un indirizzo email valido."),
+    ({"email": "non-una-mail"}, "Inserisci un indirizzo e-mail valido."),
     ({"email": "employee@test.coop"}, "ha già questa e-mail"),
     ({"start_date": "2024-03-01", "end_date": "2023-01-01"}, "non può precedere"),
     ({"start_date": "31/02/2024"}, "gg/mm/aaaa"),
@@ -127,7 +127,7 @@ def test_rename_and_merge_job_titles_keep_people_and_role_targets(
     resp = post_form(f"/admin/structure/job-titles/{edu.id}/rename",
                      {f"r{edu.id}-name": "Educatore professionale"}, page="/admin/job-titles",
                      follow_redirects=True)
-    assert "Rinominato in Educatore professionale" in resp.get_data(as_text=True)
+    assert "Nuovo nome: Educatore professionale" in resp.get_data(as_text=True)
     assert db.session.scalar(sa.select(RoleTarget.job_title)) == "Educatore professionale"
     assert db.session.get(Person, users["employee"].person_id).job_title == \
         "Educatore professionale"

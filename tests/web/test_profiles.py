@@ -85,7 +85,7 @@ def test_empty_search_answers_nothing(client, auth, users, taxonomy):
     ({"note": "x" * 501}, "note", "al massimo 500 caratteri"),
     ({"last_used_year": date.today().year + 1}, "last_used_year", "non può essere nel futuro"),
     ({"last_used_year": "ieri"}, "last_used_year", "numero intero"),
-    ({"evidence_expires_on": "2027-02-31"}, "evidence_expires_on", "data vera"),
+    ({"evidence_expires_on": "2027-02-31"}, "evidence_expires_on", "data valida"),
 ])
 def test_bad_input_is_refused_next_to_the_field_in_italian(client, auth, users, taxonomy,
                                                            post_form, data, field, message):
@@ -227,7 +227,7 @@ def test_cannot_edit_someone_elses_skill(client, auth, users, taxonomy):
     ({"availability_hours": 201}, "availability_hours", "da 0 a 200"),
     ({"availability_hours": -1}, "availability_hours", "da 0 a 200"),
     ({"availability_hours": "tanti"}, "availability_hours", "numero intero"),
-    ({"available_until": "31/12/2027"}, "available_until", "data vera"),
+    ({"available_until": "31/12/2027"}, "available_until", "data valida"),
     ({"available_until": (date.today() - timedelta(days=1)).isoformat()}, "available_until",
      "non può essere nel passato"),
     ({"languages": ["xx"]}, "languages", ""),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +12,10 @@ import sqlalchemy as sa
 from skillmap.extensions import db
 from skillmap.models import (AuditEvent, ErasureRequest, Person, PersonSkill, Project, Skill,
                              SkillChange, SkillProposal, TeamMember, User)
+from skillmap.models.base import utcnow
+from skillmap.queue import erasures_due
 from skillmap.services import profiles
+from tests.conftest import run_jobs
 
 
 @pytest.fixture
@@ -259,9 +263,14 @@ def test_erasure_request_then_admin_carries_it_out(client, auth, users, taxonomy
     auth.logout()
     auth.login("admin")
     assert "Anna Rossi" in client.get("/admin/erasures").get_data(as_text=True)
-    resp = post_form(f"/admin/erasures/{req.id}", {f"e{req.id}-submit": "1"},
+    resp = post_form(f"/admin/erasures/{req.id}", {f"e{req.id}-name": "anna  ROSSI"},
                      page="/admin/erasures")
     assert resp.status_code == 302
+    assert db.session.get(Person, anna_id) is not None  # the grace period runs first
+    db.session.get(ErasureRequest, req.id).erase_after = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    erasures_due()  # the queue's periodic task
+    run_jobs()
     assert db.session.get(Person, anna_id) is None
     assert db.session.get(User, anna_user_id) is None
     for model in (PersonSkill, SkillChange, TeamMember):

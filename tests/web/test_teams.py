@@ -340,7 +340,7 @@ def test_saving_from_an_old_page_shows_the_current_team_and_saves_nothing(client
     second = post_form(page, {"members": [ids["Ada"], ids["Sam"]], "team_version": 0})
     html = unescape(second.get_data(as_text=True))
     assert second.status_code == 409
-    assert "La squadra è stata cambiata nel frattempo da un'altra persona" in html
+    assert "Il gruppo è stato cambiato nel frattempo da un'altra persona" in html
     current = html.split('id="current-title"', 1)[1].split("</section>", 1)[0]
     assert "Gen Test" in current and "Anna Rossi" in current and "Ada Test" not in current
     assert 'name="team_version" value="1"' in html   # the page now carries the new version

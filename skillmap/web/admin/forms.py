@@ -1,6 +1,6 @@
 """Forms for managing accounts."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from skillmap.web.forms import FlaskForm
 from wtforms import DateField, EmailField, Form, PasswordField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError

@@ -1,6 +1,6 @@
 """Forms for signing in, changing password and language."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from skillmap.web.forms import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length

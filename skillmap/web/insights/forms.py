@@ -1,6 +1,6 @@
 """The recompute button: a form with nothing but its CSRF token."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from skillmap.web.forms import FlaskForm
 from wtforms import SubmitField
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField,
+from skillmap.web.forms import FlaskForm, IntegerField
+from wtforms import (BooleanField, DateField, HiddenField, RadioField,
                      SearchField, SelectField, SelectMultipleField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from skillmap.i18n import LEVEL_NAMES
 from skillmap.services.profiles import FIRST_YEAR, HOURS_MAX, NOTE_MAX
@@ -21,17 +21,7 @@ LANGUAGE_CODES = ("it", "en", "fr", "de", "es", "pt", "ro", "sq", "ar", "uk", "r
 
 
 class WholeNumberField(IntegerField):
-    """An integer field whose parse error speaks plainly."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and valuelist[0].strip():
-            try:
-                self.data = int(valuelist[0].strip())
-            except ValueError:
-                self.data = None
-                raise ValueError(_l("Enter a whole number, for example 12."))
-        else:
-            self.data = None
+    """A whole number (hours, a year); a year gives a year as its example."""
 
 
 class LocalDateField(DateField):
@@ -70,6 +60,7 @@ class SkillForm(FlaskForm):
                        validators=[InputRequired(_l("Choose a level from 1 to 5."))])
     wants_to_grow = BooleanField(_l("I want to grow in this skill"))
     last_used_year = WholeNumberField(_l("Year you last used it (optional)"),
+                                      example=date.today().year - 1,
                                       validators=[Optional()],
                                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
     note = TextAreaField(_l("Note (optional): a course, a project or a certificate"),
@@ -204,5 +195,14 @@ class RejectProposalForm(FlaskForm):
     submit = SubmitField(_l("Reject"))
 
 
-class CarryOutErasureForm(FlaskForm):
-    submit = SubmitField(_l("Erase now"))
+class ConfirmErasureForm(FlaskForm):
+    """An erasure is confirmed by typing the person's name; it runs after a grace period."""
+
+    name = StringField(_l("To confirm, type the person's full name"), validators=[
+        DataRequired(_l("Type the person's first and last name.")), Length(max=300)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    submit = SubmitField(_l("Confirm the erasure"))
+
+
+class CancelErasureForm(FlaskForm):
+    submit = SubmitField(_l("Cancel the erasure"))

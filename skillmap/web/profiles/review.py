@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from skillmap.extensions import db
 from skillmap.models import ErasureRequest, Person, Skill, SkillArea, SkillProposal
-from skillmap.services import privacy, proposals
+from skillmap.services import erasures, privacy, proposals
 from skillmap.web import nav
 from skillmap.web.access import require_same_org, roles
 from skillmap.web.profiles import bp
-from skillmap.web.profiles.forms import (AcceptProposalForm, CarryOutErasureForm,
-                                         MapProposalForm, RejectProposalForm)
+from skillmap.web.profiles.forms import (AcceptProposalForm, CancelErasureForm,
+                                         ConfirmErasureForm, MapProposalForm,
+                                         RejectProposalForm)
 
 # the queue of proposed skills is reached from the taxonomy editor and the admin home
 nav.add("profiles.review_erasures", _l("Erasure requests"), order=84)
@@ -88,29 +89,71 @@ def decide_proposal(proposal_id: int, decision: str):
     return redirect(url_for("profiles.review_proposals"))
 
 
+def _erasure_page(forms=None, status=200):
+    queue = privacy.pending_requests(current_user.organisation_id)
+    names = {p.id: p for p in db.session.scalars(sa.select(Person).where(
+        Person.id.in_([r.person_id for r in queue if r.person_id])))}
+    forms = forms or {}
+    for r in queue:
+        if r.id not in forms:
+            forms[r.id] = (CancelErasureForm(prefix=f"c{r.id}") if r.erase_after is not None
+                           else ConfirmErasureForm(prefix=f"e{r.id}"))
+    return render_template("profiles/review_erasures.html",
+                           waiting=[r for r in queue if r.erase_after is None],
+                           scheduled=[r for r in queue if r.erase_after is not None],
+                           people=names, forms=forms,
+                           grace_hours=current_app.config["ERASURE_GRACE_HOURS"]), status
+
+
 @bp.route("/admin/erasures")
 @roles("admin")
 def review_erasures():
-    queue = privacy.pending_requests(current_user.organisation_id)
-    names = {p.id: p.full_name for p in db.session.scalars(sa.select(Person).where(
-        Person.id.in_([r.person_id for r in queue if r.person_id])))}
-    return render_template("profiles/review_erasures.html", queue=queue, people=names,
-                           forms={r.id: CarryOutErasureForm(prefix=f"e{r.id}") for r in queue})
+    return _erasure_page()
 
 
 @bp.route("/admin/erasures/<int:request_id>", methods=["POST"])
 @roles("admin")
 def carry_out_erasure(request_id: int):
+    """Confirm an erasure (the person's name typed): it runs after the grace period."""
     req = db.session.get(ErasureRequest, request_id)
     require_same_org(req)
-    if not CarryOutErasureForm(prefix=f"e{req.id}").validate_on_submit():
+    form = ConfirmErasureForm(prefix=f"e{req.id}")
+    if not form.validate_on_submit():
+        return _erasure_page({req.id: form})
+    try:
+        when = erasures.confirm(req, form.name.data, actor=current_user)
+    except erasures.ErasureError as exc:
+        db.session.rollback()
+        if exc.reason == "name":
+            form.name.errors = [_("This is not the name of the person who asked for the "
+                                  "erasure: type their first and last name as shown.")]
+            return _erasure_page({req.id: form})
+        flash(_("You cannot erase your own profile here: another admin must do it.")
+              if exc.reason == "own" else
+              _("This request has changed in the meantime (confirmed, withdrawn or carried "
+                "out): check the list below."), "danger")
+        return redirect(url_for("profiles.review_erasures"))
+    db.session.commit()
+    flash(_("Erasure confirmed: it will be carried out on %(when)s. Until then you can "
+            "cancel it on this page.", when=format_datetime(when, "medium")), "success")
+    return redirect(url_for("profiles.review_erasures"))
+
+
+@bp.route("/admin/erasures/<int:request_id>/cancel", methods=["POST"])
+@roles("admin")
+def cancel_erasure(request_id: int):
+    req = db.session.get(ErasureRequest, request_id)
+    require_same_org(req)
+    if not CancelErasureForm(prefix=f"c{req.id}").validate_on_submit():
         abort(400)
     try:
-        privacy.carry_out_erasure(req, actor=current_user)
-    except privacy.PrivacyError:
-        flash(_("This request cannot be carried out (already done, withdrawn, or about "
-                "your own profile)."), "danger")
+        erasures.cancel(req, actor=current_user)
+    except erasures.ErasureError:
+        db.session.rollback()
+        flash(_("Too late to cancel: this erasure has already been carried out or "
+                "withdrawn."), "danger")
     else:
-        flash(_("The data has been erased. The audit log keeps only %(ref)s.",
-                ref=req.pseudonym), "success")
+        db.session.commit()
+        flash(_("Erasure cancelled: nothing was deleted. The request is waiting again."),
+              "success")
     return redirect(url_for("profiles.review_erasures"))

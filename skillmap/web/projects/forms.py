@@ -1,7 +1,7 @@
 """Forms for projects, required skills, ideas, interest and the team builder."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
+from skillmap.web.forms import FlaskForm, IntegerField
+from wtforms import (BooleanField, DateField, HiddenField, SelectField,
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -86,8 +86,20 @@ class RequirementForm(FlaskForm):
         if field.data not in self._known:
             raise ValidationError(_l("This skill is not in the taxonomy."))
         if field.data in self._taken:
-            raise ValidationError(_l("The project already requires this skill: remove it "
-                                     "first to change it."))
+            raise ValidationError(_l("The project already requires this skill: change it "
+                                     "in the list of required skills."))
+
+
+class EditRequirementForm(RequirementForm):
+    """One required skill changed in place; ``version`` is the row's version when the page
+    was drawn (an edit from an older page is refused)."""
+
+    version = HiddenField()
+    submit = SubmitField(_l("Save the changes"))
+
+    def seen_version(self) -> int:
+        raw = (self.version.data or "").strip()
+        return int(raw) if raw.isdigit() else -1
 
 
 class SkillSearchForm(FlaskForm):
@@ -148,6 +160,8 @@ class SaveTeamForm(FlaskForm):
     team_version = HiddenField()
     members = SelectMultipleField(_l("Members"), coerce=int, validate_choice=False)
     growth = SelectMultipleField(_l("Growth places"), validate_choice=False)
+    #: "1" once the coordinator has confirmed that people leave the saved team
+    confirmed = HiddenField()
     submit = SubmitField(_l("Save the team and send the invitations"))
 
     def seen_version(self) -> int:

@@ -12,8 +12,8 @@ from skillmap.web import nav
 from skillmap.web.access import require_same_org, roles
 from skillmap.web.projects import bp
 from skillmap.web.redirects import safe_next
-from skillmap.web.projects.forms import (ActionForm, IdeaForm, ProjectForm, RequirementForm,
-                                         SkillSearchForm)
+from skillmap.web.projects.forms import (ActionForm, EditRequirementForm, IdeaForm, ProjectForm,
+                                         RequirementForm, SkillSearchForm)
 
 nav.add("projects.index", _l("Projects"), order=30)
 nav.add("projects.open_projects", _l("Open projects"), order=30)
@@ -71,18 +71,38 @@ def new():
     return render_template("projects/new.html", form=form)
 
 
-def _edit_page(project, form=None, req_form=None):
+def _edit_form(project, req, formdata=None) -> EditRequirementForm:
+    """The form that changes ``req`` in place (every skill offered, the others taken)."""
+    skills = svc.skill_choices(current_user.organisation_id)
+    taken = [r.skill_id for r in project.requirements if r.id != req.id]
+    if formdata is not None:
+        return EditRequirementForm(prefix="edit", skills=skills, taken=taken)
+    return EditRequirementForm(prefix="edit", skills=skills, taken=taken,
+                               data={"skill": req.skill_id, "min_level": req.min_level,
+                                     "weight": req.weight, "count": req.count,
+                                     "version": str(req.version)})
+
+
+def _edit_page(project, form=None, req_form=None, edit_form=None, editing=None, notice=None,
+               status=200):
     query = request.args.get("q", "")
     skills = svc.skill_choices(current_user.organisation_id, query)
     search = SkillSearchForm(request.args)
     form = form or ProjectForm(obj=project, current_status=project.status)
     req_form = req_form or RequirementForm(prefix="req", skills=skills,
                                            taken=[r.skill_id for r in project.requirements])
+    if edit_form is None and editing is None:
+        wanted = request.args.get("req", type=int)
+        editing = next((r for r in project.requirements if r.id == wanted), None)
+        if editing is not None:
+            edit_form = _edit_form(project, editing)
     from skillmap.web.projects.training_routes import training_context
 
     return render_template("projects/edit.html", project=project, form=form, req_form=req_form,
                            search=search, query=query, action=ActionForm(),
-                           matches=len(skills), **training_context(project))
+                           matches=len(skills), edit_form=edit_form,
+                           editing=editing.id if editing is not None else None,
+                           notice=notice, **training_context(project)), status
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
@@ -129,6 +149,40 @@ def add_requirement(project_id: int):
     return _edit_page(project, req_form=req_form)
 
 
+@bp.route("/<int:project_id>/requirements/<int:requirement_id>", methods=["POST"])
+@roles("coordinator")
+def edit_requirement(project_id: int, requirement_id: int):
+    """Change a required skill in place; an edit from an older page is refused (409)."""
+    project = managed_or_404(project_id)
+    req = next((r for r in project.requirements if r.id == requirement_id), None)
+    if req is None:
+        abort(404)
+    edit_form = _edit_form(project, req, formdata=request.form)
+    if not edit_form.validate_on_submit():
+        return _edit_page(project, edit_form=edit_form, editing=req)
+    try:
+        svc.update_requirement(project, req.id, {"skill_id": edit_form.skill.data,
+                                                 "min_level": edit_form.min_level.data,
+                                                 "weight": edit_form.weight.data,
+                                                 "count": edit_form.count.data},
+                               current_user, seen_version=edit_form.seen_version())
+    except (svc.StaleRequirement, DuplicateError):
+        db.session.rollback()
+        db.session.expire_all()
+        project = managed_or_404(project_id)
+        return _edit_page(project, status=409, notice=_(
+            "This skill was changed in the meantime (in another tab or by another request): "
+            "here are the project's needs as they are now. Change it again if needed."))
+    except svc.ProjectError as exc:
+        db.session.rollback()
+        target = getattr(edit_form, exc.field or "", None) or edit_form.skill
+        target.errors = list(target.errors) + [_("This value is not valid.")]
+        return _edit_page(project, edit_form=edit_form, editing=req)
+    db.session.commit()
+    flash(_("Required skill saved."), "success")
+    return redirect(url_for("projects.edit", project_id=project.id) + f"#req-{req.id}")
+
+
 @bp.route("/<int:project_id>/requirements/<int:requirement_id>/delete", methods=["POST"])
 @roles("coordinator")
 def remove_requirement(project_id: int, requirement_id: int):
@@ -139,6 +193,10 @@ def remove_requirement(project_id: int, requirement_id: int):
         svc.remove_requirement(project, requirement_id, current_user)
     except svc.ProjectError:
         abort(404)
+    except svc.StaleRequirement:
+        flash(_("This skill was changed in the meantime: check it and remove it again if "
+                "needed."), "warning")
+        return redirect(url_for("projects.edit", project_id=project.id) + "#requirements")
     db.session.commit()
     flash(_("Skill removed from the project."), "success")
     return redirect(url_for("projects.edit", project_id=project.id) + "#requirements")

@@ -1,6 +1,6 @@
 """The team builder page: a suggested team, pins and exclusions, swaps, saving the invitations."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 
 from skillmap.extensions import db
@@ -106,14 +106,27 @@ def save_team(project_id: int):
     form = SaveTeamForm()
     if not form.validate_on_submit():
         abort(400)
+    stale = _("The team was changed in the meantime by someone else: here is the current "
+              "team. Check it and save again if needed.")
+    if form.seen_version() != project.team_version:
+        return _team_page(project, {}, status=409, notice=stale)
+    try:
+        growth = form.growth_pairs()
+    except ValueError:
+        growth = None
+    if growth is not None and form.confirmed.data != "1":
+        leaving = teams.withdrawn_by(project, form.members.data or [], growth)
+        if leaving:  # invitations would be withdrawn: ask first, on a page of its own
+            return render_template("projects/team_confirm.html", project=project,
+                                   leaving=leaving, form=form,
+                                   staying=teams.people_named(project.organisation_id,
+                                                              form.members.data or []))
     try:
         invited = teams.save_team(project, form.members.data or [], form.growth_pairs(),
                                   current_user, seen_version=form.seen_version())
     except teams.StaleTeam:
         # another save (or an answer) came first: show the team as it is now, never a mix
-        return _team_page(project, {}, status=409, notice=_(
-            "The team was changed in the meantime by someone else: here is the current team. "
-            "Check it and save again if needed."))
+        return _team_page(project, {}, status=409, notice=stale)
     except (teams.TeamError, ValueError) as exc:
         db.session.rollback()
         message = (_("Move the project to \"looking for a team\" before inviting people.")
@@ -122,7 +135,8 @@ def save_team(project_id: int):
         flash(message, "danger")
         return redirect(url_for("projects.team", project_id=project.id))
     db.session.commit()
-    flash(_("Team saved: %(n)d invitations sent.", n=invited), "success")
+    flash(ngettext("Team saved: %(num)d invitation sent.", "Team saved: %(num)d invitations sent.",
+                   invited), "success")
     return redirect(url_for("projects.detail", project_id=project.id))
 
 
