@@ -6,7 +6,7 @@ import json
 from flask import abort, flash, jsonify, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from skillmap.web.forms import FlaskForm
 from wtforms import SubmitField
 
 from skillmap.extensions import db

@@ -3,7 +3,7 @@ pages and the imports); the forms carry the fields and the CSRF token."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from skillmap.web.forms import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from skillmap.web.forms import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
