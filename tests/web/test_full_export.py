@@ -3,17 +3,19 @@ import csv
 import io
 import os
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 
 import openpyxl
+
 import pytest
 import sqlalchemy as sa
 
 from skillmap.extensions import db
 from skillmap.models import (AuditEvent, Job, JobTitle, Organisation, Person, PersonSkill,
                              Project, ProjectRequirement, RoleTarget, Skill, SkillArea,
-                             SkillChange, SkillProposal, TeamMember, Unit, User)
+                             SkillChange, SkillProposal, TeamMember, Unit, User, TrainingCourse,
+                             TrainingRecord)
 from skillmap.services import full_export
 from skillmap.services.export_tables import COMMON, TABLES
 from tests.conftest import PASSWORD, csrf_token, run_jobs
@@ -61,6 +63,13 @@ def _fill(org, tag: str, skills=None, with_users=True):
         AuditEvent(organisation_id=org.id, actor_id=user.id, action="profile.viewed",
                    detail=f"evento {tag}"),
     ])
+    course = TrainingCourse(organisation_id=org.id, code=f"C-{tag}", name_it=f"Corso {tag}",
+                            name_en=f"Course {tag}", validity_months=36, skill_id=skill.id)
+    db.session.add(course)
+    db.session.flush()
+    db.session.add(TrainingRecord(organisation_id=org.id, person_id=people[2].id,
+                                  course_id=course.id, completed_on=date(2025, 3, 1),
+                                  expires_on=date(2028, 3, 1), provider=f"Ente {tag}"))
     db.session.commit()
     return people
 
