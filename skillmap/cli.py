@@ -302,11 +302,14 @@ def run_import(path: str, *, read: Callable, validate: Callable, apply: Callable
               "have problems (they are listed and skipped).")
 @click.option("--create-units", is_flag=True, help="Create the units the file names that do "
               "not exist yet (otherwise they are problems).")
+@click.option("--invite", is_flag=True, help="After the import, send the invitation e-mail to "
+              "the new people (and anyone else still without an account who has an e-mail), "
+              "through the bulk invitation job.")
 @click.option("--lang", "locale", type=click.Choice(["it", "en"]), default=None,
               help="Language of the report (default: the installation's).")
 @with_appcontext
 def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: bool,
-                      locale: str | None):
+                      invite: bool, locale: str | None):
     """Import people and their skills from a CSV or XLSX FILE (one row per person and skill).
 
     Exit status: 0 imported (or, with --dry-run, valid), 1 something is invalid (the report
@@ -315,19 +318,28 @@ def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: 
     import sys
 
     from flask_babel import force_locale
+    from flask_babel import gettext as _
 
     from skillmap.services import people_import
 
     import os
 
     org = _organisation()
+
+    def validate(table):
+        plan = people_import.validate(org.id, table, create_units=create_units,
+                                      filename=os.path.basename(file))
+        if invite and not plan.report.fatal:
+            new, others = people_import.invitation_count(plan)
+            click.echo(_("Invitations: %(new)d new people, %(others)d already here without an "
+                         "account.", new=new, others=others))
+        return plan
+
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         status = run_import(
-            file, read=people_import.read_file,
-            validate=lambda table: people_import.validate(
-                org.id, table, create_units=create_units, filename=os.path.basename(file)),
+            file, read=people_import.read_file, validate=validate,
             apply=None if dry_run else (lambda plan: people_import.apply(
-                plan, actor_id=None, only_valid=only_valid)),
+                plan, actor_id=None, only_valid=only_valid, invite=invite)),
             only_valid=only_valid, echo=click.echo,
             echo_err=lambda msg: click.echo(msg, err=True))
     sys.exit(status)
