@@ -354,6 +354,9 @@ def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: 
 @click.option("--area", "area_code", default=None,
               help="Code of the area new skills go to (default: an area ESCO, created if "
                    "needed).")
+@click.option("--types", "types", default="skill,knowledge", show_default=True,
+              help="The ESCO skill types to import, comma-separated: skill "
+                   "(skill/competence), knowledge. Rows of other types are left out.")
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would change; "
               "write nothing.")
 @click.option("--only-valid", is_flag=True, help="Import the valid rows even when other rows "
@@ -362,7 +365,7 @@ def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: 
               help="Language of the report (default: the installation's).")
 @with_appcontext
 def import_taxonomy_cmd(file: str, fmt: str, language: str, area_code: str | None,
-                        dry_run: bool, only_valid: bool, locale: str | None):
+                        types: str, dry_run: bool, only_valid: bool, locale: str | None):
     """Import skills from ESCO's CSV download FILE: match by URI, then by name or alias;
     add, update or leave each skill. SkillMap downloads nothing: bring the file.
 
@@ -374,10 +377,16 @@ def import_taxonomy_cmd(file: str, fmt: str, language: str, area_code: str | Non
 
     import sqlalchemy as sa
     from flask_babel import force_locale
+    from flask_babel import gettext as _
 
     from skillmap.models import SkillArea
     from skillmap.services import esco_import
 
+    chosen = [t.strip().lower() for t in types.split(",") if t.strip()]
+    if not chosen or any(t not in esco_import.TYPES for t in chosen):
+        click.echo(f"Unknown skill types {types!r}: choose from "
+                   f"{','.join(esco_import.TYPES)}.", err=True)
+        sys.exit(2)
     org = _organisation()
     area_id = None
     if area_code:
@@ -390,14 +399,18 @@ def import_taxonomy_cmd(file: str, fmt: str, language: str, area_code: str | Non
     def apply(plan):
         return esco_import.apply(plan, actor_id=None, only_valid=only_valid)
 
+    def validate(table):
+        plan = esco_import.validate(org.id, table, language=language, area_id=area_id,
+                                    filename=os.path.basename(file), types=chosen)
+        if plan.left_out_type:
+            click.echo(_("%(n)d rows left out (type).", n=plan.left_out_type))
+        return plan
+
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         status = run_import(
             file, read=esco_import.read_file,
-            validate=lambda table: esco_import.validate(
-                org.id, table, language=language, area_id=area_id,
-                filename=os.path.basename(file)),
-            apply=None if dry_run else apply, only_valid=only_valid, echo=click.echo,
-            echo_err=lambda msg: click.echo(msg, err=True))
+            validate=validate, apply=None if dry_run else apply, only_valid=only_valid,
+            echo=click.echo, echo_err=lambda msg: click.echo(msg, err=True))
     sys.exit(status)
 
 
