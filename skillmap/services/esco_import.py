@@ -43,7 +43,7 @@ from skillmap.services.taxonomy_admin import (ALIAS_MAX, DESCRIPTION_MAX, NAME_M
                                               TaxonomyEditError, check_esco_uri, join_aliases,
                                               split_aliases)
 
-__all__ = ["AREA_CODE", "COLUMNS", "EscoPlan", "LANGUAGES", "TYPES", "apply", "read",
+__all__ = ["AREA_CODE", "COLUMNS", "LANGUAGES", "TYPES", "EscoPlan", "apply", "read",
            "read_file", "skill_type", "validate"]
 
 #: ESCO's columns; the ones after ``skill_type`` are known and not used
@@ -179,9 +179,11 @@ def _changes(k: _Known, row: _Row, lang: str) -> dict:
         out[desc_col] = row.description
     names = (out.get("name_it", k.name_it), out.get("name_en", k.name_en))
     old = split_aliases(k.aliases)
-    aliases = join_aliases(old + [row.label] + row.alt, but=names)
-    if aliases != join_aliases(old, but=names):
-        out["aliases"] = aliases
+    # the aliases change when a label is neither an alias already nor one of the names
+    # (the quick test of join_aliases(old + labels) != join_aliases(old), folding each once)
+    have = {fold(n) for n in names if n} | {fold(a) for a in old}
+    if any(fold(a) not in have for a in (row.label, *row.alt)):
+        out["aliases"] = join_aliases(old + [row.label] + row.alt, but=names)
     return out
 
 
@@ -348,7 +350,7 @@ def apply(plan: EscoPlan, *, actor_id: int | None, only_valid: bool = False) -> 
                            "area_id": area_id, **names, **desc,
                            "aliases": join_aliases(r.alt, but=(r.label,)),
                            "esco_uri": r.uri, "active": True, "edited_at": now})
-        db.session.execute(sa.insert(Skill), values)
+        importing.bulk_insert(Skill.__table__, values)
     updates = [{"id": r.skill_id, **r.changes, "edited_at": now}
                for r in rows if r.skill_id is not None and r.changes]
     counts["updated"] = len(updates)

@@ -21,8 +21,8 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import aliased
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
 
 from skillmap.extensions import db
 from skillmap.i18n import lang
@@ -33,7 +33,7 @@ from skillmap.services import (audit, importing, invitations, jobs, org_structur
                                skill_search, tabular)
 from skillmap.services.profiles import FIRST_YEAR
 
-__all__ = ["COLUMNS", "HEADERS", "PeoplePlan", "SHEETS", "apply", "invitation_count", "read",
+__all__ = ["COLUMNS", "HEADERS", "SHEETS", "PeoplePlan", "apply", "invitation_count", "read",
            "template_rows", "validate"]
 
 #: column key -> the header names that mean it (the key itself is accepted too)

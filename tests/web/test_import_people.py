@@ -525,7 +525,6 @@ def test_without_the_option_nobody_is_invited(client, admin, smtp):
 
 
 def test_a_failed_import_queues_no_invitation(client, admin, monkeypatch, smtp):
-    from skillmap.models import Job
     from skillmap.services import people_import
     from tests.conftest import run_jobs
 
