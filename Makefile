@@ -59,6 +59,7 @@ bench: install
 	$(BIN)/python bench/bench_reports.py
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_esco.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

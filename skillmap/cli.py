@@ -341,11 +341,14 @@ def run_import(path: str, *, read: Callable, validate: Callable, apply: Callable
               "have problems (they are listed and skipped).")
 @click.option("--create-units", is_flag=True, help="Create the units the file names that do "
               "not exist yet (otherwise they are problems).")
+@click.option("--invite", is_flag=True, help="After the import, send the invitation e-mail to "
+              "the new people (and anyone else still without an account who has an e-mail), "
+              "through the bulk invitation job.")
 @click.option("--lang", "locale", type=click.Choice(["it", "en"]), default=None,
               help="Language of the report (default: the installation's).")
 @with_appcontext
 def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: bool,
-                      locale: str | None):
+                      invite: bool, locale: str | None):
     """Import people and their skills from a CSV or XLSX FILE (one row per person and skill).
 
     Exit status: 0 imported (or, with --dry-run, valid), 1 something is invalid (the report
@@ -354,19 +357,28 @@ def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: 
     import sys
 
     from flask_babel import force_locale
+    from flask_babel import gettext as _
 
     from skillmap.services import people_import
 
     import os
 
     org = _organisation()
+
+    def validate(table):
+        plan = people_import.validate(org.id, table, create_units=create_units,
+                                      filename=os.path.basename(file))
+        if invite and not plan.report.fatal:
+            new, others = people_import.invitation_count(plan)
+            click.echo(_("Invitations: %(new)d new people, %(others)d already here without an "
+                         "account.", new=new, others=others))
+        return plan
+
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         status = run_import(
-            file, read=people_import.read_file,
-            validate=lambda table: people_import.validate(
-                org.id, table, create_units=create_units, filename=os.path.basename(file)),
+            file, read=people_import.read_file, validate=validate,
             apply=None if dry_run else (lambda plan: people_import.apply(
-                plan, actor_id=None, only_valid=only_valid)),
+                plan, actor_id=None, only_valid=only_valid, invite=invite)),
             only_valid=only_valid, echo=click.echo,
             echo_err=lambda msg: click.echo(msg, err=True))
     sys.exit(status)
@@ -381,6 +393,9 @@ def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: 
 @click.option("--area", "area_code", default=None,
               help="Code of the area new skills go to (default: an area ESCO, created if "
                    "needed).")
+@click.option("--types", "types", default="skill,knowledge", show_default=True,
+              help="The ESCO skill types to import, comma-separated: skill "
+                   "(skill/competence), knowledge. Rows of other types are left out.")
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would change; "
               "write nothing.")
 @click.option("--only-valid", is_flag=True, help="Import the valid rows even when other rows "
@@ -389,7 +404,7 @@ def import_people_cmd(file: str, dry_run: bool, only_valid: bool, create_units: 
               help="Language of the report (default: the installation's).")
 @with_appcontext
 def import_taxonomy_cmd(file: str, fmt: str, language: str, area_code: str | None,
-                        dry_run: bool, only_valid: bool, locale: str | None):
+                        types: str, dry_run: bool, only_valid: bool, locale: str | None):
     """Import skills from ESCO's CSV download FILE: match by URI, then by name or alias;
     add, update or leave each skill. SkillMap downloads nothing: bring the file.
 
@@ -401,10 +416,16 @@ def import_taxonomy_cmd(file: str, fmt: str, language: str, area_code: str | Non
 
     import sqlalchemy as sa
     from flask_babel import force_locale
+    from flask_babel import gettext as _
 
     from skillmap.models import SkillArea
     from skillmap.services import esco_import
 
+    chosen = [t.strip().lower() for t in types.split(",") if t.strip()]
+    if not chosen or any(t not in esco_import.TYPES for t in chosen):
+        click.echo(f"Unknown skill types {types!r}: choose from "
+                   f"{','.join(esco_import.TYPES)}.", err=True)
+        sys.exit(2)
     org = _organisation()
     area_id = None
     if area_code:
@@ -417,14 +438,18 @@ def import_taxonomy_cmd(file: str, fmt: str, language: str, area_code: str | Non
     def apply(plan):
         return esco_import.apply(plan, actor_id=None, only_valid=only_valid)
 
+    def validate(table):
+        plan = esco_import.validate(org.id, table, language=language, area_id=area_id,
+                                    filename=os.path.basename(file), types=chosen)
+        if plan.left_out_type:
+            click.echo(_("%(n)d rows left out (type).", n=plan.left_out_type))
+        return plan
+
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         status = run_import(
             file, read=esco_import.read_file,
-            validate=lambda table: esco_import.validate(
-                org.id, table, language=language, area_id=area_id,
-                filename=os.path.basename(file)),
-            apply=None if dry_run else apply, only_valid=only_valid, echo=click.echo,
-            echo_err=lambda msg: click.echo(msg, err=True))
+            validate=validate, apply=None if dry_run else apply, only_valid=only_valid,
+            echo=click.echo, echo_err=lambda msg: click.echo(msg, err=True))
     sys.exit(status)
 
 

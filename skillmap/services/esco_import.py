@@ -4,6 +4,8 @@ The administrator downloads ESCO's classification (CSV, one file per language, e
 ``skills_it.csv``) and brings the file: SkillMap downloads nothing. The columns read are
 ``conceptUri``, ``preferredLabel``, ``altLabels`` (several, one a line inside a quoted
 field), ``description`` and ``skillType``; ESCO's other columns are known and not used.
+``skillType`` ("skill/competence" or "knowledge") chooses the rows when only some types
+are imported (``types``); the rows of the other types are counted as left out.
 
 Each row is matched to a skill of the taxonomy **by URI**, then **by name or alias**
 (the preferred label against the Italian and English names, then the aliases; accents,
@@ -24,6 +26,7 @@ alone. One audit event ``import.esco`` records who, the file and the counts.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 
@@ -40,8 +43,8 @@ from skillmap.services.taxonomy_admin import (ALIAS_MAX, DESCRIPTION_MAX, NAME_M
                                               TaxonomyEditError, check_esco_uri, join_aliases,
                                               split_aliases)
 
-__all__ = ["AREA_CODE", "COLUMNS", "EscoPlan", "LANGUAGES", "apply", "read", "read_file",
-           "validate"]
+__all__ = ["AREA_CODE", "COLUMNS", "LANGUAGES", "TYPES", "EscoPlan", "apply", "read",
+           "read_file", "skill_type", "validate"]
 
 #: ESCO's columns; the ones after ``skill_type`` are known and not used
 COLUMNS = {
@@ -60,6 +63,8 @@ COLUMNS = {
     "_scheme": ("inScheme",),
 }
 LANGUAGES = ("it", "en")
+#: ESCO's skill types the import can keep: "skill/competence" and "knowledge"
+TYPES = ("skill", "knowledge")
 #: the area new ESCO skills go to unless another is chosen
 AREA_CODE = "ESCO"
 PREFIX = "ESCO-"
@@ -75,6 +80,19 @@ def read_file(path: str) -> tabular.Table:
     cfg = current_app.config
     return tabular.read_path(path, columns=COLUMNS, max_bytes=cfg["IMPORT_MAX_BYTES"],
                              max_rows=cfg["IMPORT_MAX_ROWS"])
+
+
+def skill_type(value: str) -> str | None:
+    """ESCO's ``skillType`` as one of :data:`TYPES`: its English or Italian words or its
+    address (``.../skill-type/knowledge``); None when empty or not known."""
+    v = fold(value)
+    if not v:
+        return None
+    if "knowledge" in v or "conoscenz" in v:
+        return "knowledge"
+    if "skill" in v or "competen" in v or "abilit" in v:
+        return "skill"
+    return None
 
 
 @dataclass
@@ -113,6 +131,9 @@ class EscoPlan(importing.Plan):
     organisation_id: int = 0
     language: str = "it"
     area_id: int | None = None       # None: the ESCO area, created when needed
+    #: the skill types imported; rows of the others are left out (counted in ``left_out_type``)
+    types: tuple[str, ...] = TYPES
+    left_out_type: int = 0
     rows: list[_Row] = field(default_factory=list)
     added: int = 0
     updated: int = 0
@@ -158,21 +179,39 @@ def _changes(k: _Known, row: _Row, lang: str) -> dict:
         out[desc_col] = row.description
     names = (out.get("name_it", k.name_it), out.get("name_en", k.name_en))
     old = split_aliases(k.aliases)
-    aliases = join_aliases(old + [row.label] + row.alt, but=names)
-    if aliases != join_aliases(old, but=names):
-        out["aliases"] = aliases
+    # the aliases change when a label is neither an alias already nor one of the names
+    # (the quick test of join_aliases(old + labels) != join_aliases(old), folding each once)
+    have = {fold(n) for n in names if n} | {fold(a) for a in old}
+    if any(fold(a) not in have for a in (row.label, *row.alt)):
+        out["aliases"] = join_aliases(old + [row.label] + row.alt, but=names)
     return out
 
 
 def validate(organisation_id: int, table: tabular.Table, *, language: str = "it",
-             area_id: int | None = None, filename: str = "") -> EscoPlan:
-    """Check the whole file against the taxonomy; reads only."""
+             area_id: int | None = None, filename: str = "",
+             types: tuple[str, ...] | list[str] = TYPES) -> EscoPlan:
+    """Check the whole file against the taxonomy; reads only.
+
+    With ``types`` a part of :data:`TYPES`, only the rows of those ESCO skill types are
+    imported (a row without a known ``skillType`` is then left out too); the others are
+    counted in ``plan.left_out_type`` and neither checked nor counted as rows read."""
+    chosen = tuple(t for t in TYPES if t in types) or TYPES
     plan = EscoPlan(importing.Report(), filename=filename, organisation_id=organisation_id,
-                    language=language if language in LANGUAGES else "it", area_id=area_id)
+                    language=language if language in LANGUAGES else "it", area_id=area_id,
+                    types=chosen)
     report = plan.report
     importing.check_columns(table, report, {"uri": "conceptUri", "label": "preferredLabel"})
     if report.fatal:
         return plan
+    if chosen != TYPES:
+        if "skill_type" not in table.columns:
+            report.add(None, "skillType", _l("The column is needed to import only some types "
+                                             "of skill."))
+            return plan
+        kept = [r for r in table.rows if skill_type(r.values.get("skill_type", "")) in chosen]
+        plan.left_out_type = len(table.rows) - len(kept)
+        table = dataclasses.replace(table, rows=kept)
+        report.rows = len(kept)
     importing.check_formulas(table, report)
     col = table.label
     known, by_uri, by_name, by_alias = _known(organisation_id)
@@ -296,7 +335,8 @@ def apply(plan: EscoPlan, *, actor_id: int | None, only_valid: bool = False) -> 
     now = utcnow()
     new_rows = [r for r in rows if r.skill_id is None]
     counts = {"added": len(new_rows), "updated": 0, "left": 0,
-              "rows_skipped": plan.report.bad_rows, "file": plan.filename, "language": lang}
+              "rows_skipped": plan.report.bad_rows, "left_out_type": plan.left_out_type,
+              "types": list(plan.types), "file": plan.filename, "language": lang}
     if new_rows:
         area_id = _area_for_new(plan)
         taken = set(db.session.scalars(sa.select(Skill.code).where(
@@ -310,7 +350,7 @@ def apply(plan: EscoPlan, *, actor_id: int | None, only_valid: bool = False) -> 
                            "area_id": area_id, **names, **desc,
                            "aliases": join_aliases(r.alt, but=(r.label,)),
                            "esco_uri": r.uri, "active": True, "edited_at": now})
-        db.session.execute(sa.insert(Skill), values)
+        importing.bulk_insert(Skill.__table__, values)
     updates = [{"id": r.skill_id, **r.changes, "edited_at": now}
                for r in rows if r.skill_id is not None and r.changes]
     counts["updated"] = len(updates)

@@ -124,6 +124,36 @@ class Plan:
     filename: str = ""
 
 
+class _DefaultContext:
+    """What a Python-side default that takes a context argument is given: the row being
+    inserted, as SQLAlchemy's execution context offers it."""
+
+    __slots__ = ("current_parameters",)
+
+    def __init__(self, row: dict):
+        self.current_parameters = row
+
+    def get_current_parameters(self, isolate_multiinsert_groups: bool = True) -> dict:
+        return self.current_parameters
+
+
+def _python_defaults(table, named) -> tuple[dict, list]:
+    """The columns of ``table`` not in ``named`` that have a Python-side default: the scalar
+    ones (key -> value) and the callable ones ((key, function of a context) list). SQL
+    expression and server defaults are the database's business and stay out."""
+    scalars, callables = {}, []
+    for column in table.columns:
+        default = column.default
+        if column.key in named or default is None:
+            continue
+        if default.is_scalar:
+            scalars[column.key] = default.arg
+        elif default.is_callable:
+            # SQLAlchemy wraps a function without arguments so that it takes the context
+            callables.append((column.key, default.arg))
+    return scalars, callables
+
+
 def bulk_insert(table, rows: list[dict]) -> None:
     """INSERT ``rows`` (dicts with the same keys) into ``table`` with one DB-API
     ``executemany`` in the session's transaction (flushed, never committed).
@@ -132,6 +162,10 @@ def bulk_insert(table, rows: list[dict]) -> None:
     rows: the statement is compiled once and each column's bind processor (SQLite's
     datetime to text, for one) runs once per distinct value instead of SQLAlchemy
     building every parameter set. The data versions are told, as for any bulk write.
+
+    As with an ORM insert, a column the rows do not name gets its Python-side default
+    (``default=`` on the model: a value, or a function called once per row, given the
+    row's context when it takes one); SQL and server defaults are left to the database.
     """
     from skillmap.extensions import db
     from skillmap.services import versions
@@ -141,6 +175,17 @@ def bulk_insert(table, rows: list[dict]) -> None:
     session = db.session()
     conn = session.connection()
     dialect = conn.dialect
+    scalars, callables = _python_defaults(table, rows[0])
+    if scalars or callables:
+        filled = []
+        for row in rows:
+            row = {**row, **scalars}
+            if callables:
+                ctx = _DefaultContext(row)
+                for key, fn in callables:
+                    row[key] = fn(ctx)
+            filled.append(row)
+        rows = filled
     keys = list(rows[0])
     compiled = sa.insert(table).compile(dialect=dialect, column_keys=keys)
     order = list(compiled.positiontup) if compiled.positional else keys

@@ -22,17 +22,19 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
 
 from skillmap.extensions import db
 from skillmap.i18n import lang
 from skillmap.models import (WORK_RELATIONSHIPS, AuditEvent, JobTitle, Person, PersonSkill,
-                             Skill, SkillChange, Unit)
+                             Skill, SkillChange, Unit, User)
 from skillmap.models.base import utcnow
-from skillmap.services import audit, importing, org_structure, people, skill_search, tabular
+from skillmap.services import (audit, importing, invitations, jobs, org_structure, people,
+                               skill_search, tabular)
 from skillmap.services.profiles import FIRST_YEAR
 
-__all__ = ["COLUMNS", "HEADERS", "PeoplePlan", "SHEETS", "apply", "read", "template_rows",
-           "validate"]
+__all__ = ["COLUMNS", "HEADERS", "SHEETS", "PeoplePlan", "apply", "invitation_count", "read",
+           "template_rows", "validate"]
 
 #: column key -> the header names that mean it (the key itself is accepted too)
 COLUMNS = {
@@ -458,11 +460,37 @@ def _used(plan: PeoplePlan, key, new: dict) -> dict:
 
 # -------------------------------------------------------------------------------- apply
 
-def apply(plan: PeoplePlan, *, actor_id: int | None, only_valid: bool = False) -> dict:
+def invitation_count(plan: PeoplePlan) -> tuple[int, int]:
+    """What the invitation option would do: (new people of the file it would invite, people
+    already in SkillMap without an account that the same job invites too).
+
+    The bulk invitation job (:mod:`skillmap.services.invitation_job`) invites everyone still
+    working who has an e-mail and no account; an e-mail already used by an account is
+    skipped by it, so it is not counted here either."""
+    org = plan.organisation_id
+    new = sorted({p.email.lower() for p in plan.people.values()
+                  if p.email.lower() not in plan.existing and _good(plan, p.rows)})
+    taken: set[str] = set()
+    low = sa.func.lower(User.email)
+    for i in range(0, len(new), 900):
+        taken.update(db.session.scalars(sa.select(low).where(low.in_(new[i:i + 900]))))
+    other_user = aliased(User)
+    waiting = invitations.people_without_account(org).where(
+        Person.email.is_not(None), Person.email != "",
+        ~sa.exists().where(sa.func.lower(other_user.email) == sa.func.lower(Person.email)))
+    others = db.session.scalar(sa.select(sa.func.count()).select_from(
+        waiting.order_by(None).subquery())) or 0
+    return len(new) - len(taken), others
+
+
+def apply(plan: PeoplePlan, *, actor_id: int | None, only_valid: bool = False,
+          invite: bool = False) -> dict:
     """Write the plan (flush only; the caller commits). Returns the counts.
 
     Refuses a plan with problems unless ``only_valid`` (then the rows with problems are
-    left out) and always refuses a plan whose file is unusable as a whole."""
+    left out) and always refuses a plan whose file is unusable as a whole. With ``invite``
+    and new people, the bulk invitation job is requested in the same transaction (its
+    queue message leaves after the commit; a rollback forgets it)."""
     report = plan.report
     if report.fatal or (report.problems and not only_valid):
         raise ValueError("the plan has problems")
@@ -555,6 +583,11 @@ def apply(plan: PeoplePlan, *, actor_id: int | None, only_valid: bool = False) -
     if events:
         importing.bulk_insert(AuditEvent.__table__, events)
     counts["skills_created"], counts["skills_updated"] = len(add_rows), len(upd_rows)
+    counts["invitations_requested"] = False
+    if invite and new_people:
+        jobs.request(org, invitations.KIND, origin="web" if actor_id else "cli",
+                     user_id=actor_id)
+        counts["invitations_requested"] = True
     audit.record(org, actor_id, "import.people", detail=json.dumps({
         "file": plan.filename, "rows": report.rows, "rows_imported": report.good_rows,
         "rows_skipped": report.bad_rows if only_valid else 0, **counts}))

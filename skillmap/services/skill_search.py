@@ -10,6 +10,8 @@ data version moves, so a skill added or renamed anywhere is found everywhere.
 from __future__ import annotations
 
 import difflib
+import functools
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -22,9 +24,20 @@ from skillmap.services import versions
 MAX_QUERY = 100
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lower case, accents removed, punctuation turned into spaces."""
-    norm = unicodedata.normalize("NFKD", text or "")
+    """Lower case, accents removed, punctuation turned into spaces.
+
+    Cached (an import folds the same names and aliases several times), with a quick path
+    for plain ASCII text, where letters and digits are exactly ``[0-9a-z]`` once lowered."""
+    if not text:
+        return ""
+    if text.isascii():
+        return " ".join(_NOT_ALNUM.sub(" ", text.lower()).split())
+    norm = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in norm if not unicodedata.combining(ch)).lower()
     return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
 

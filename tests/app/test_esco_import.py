@@ -212,3 +212,76 @@ def test_a_name_of_a_skill_linked_to_another_concept_is_a_problem(runner, coop, 
                                  "--lang", "en"])
     assert result.exit_code == 1
     assert "which is linked to another ESCO concept (" + NEW2 + ")" in result.output
+
+
+# ------------------------------------------------------------------ choosing the skill types
+
+def _typed_rows():
+    """_rows() with a knowledge row whose cell is a formula: only checked when kept."""
+    rows = _rows()
+    rows.append({"conceptUri": U + "0a5e6b7c-4444-4a2b-9c3d-000000000004",
+                 "preferredLabel": "=diritto del lavoro", "skillType": "knowledge"})
+    return rows
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("skill/competence", "skill"), ("knowledge", "knowledge"), ("Knowledge", "knowledge"),
+    ("http://data.europa.eu/esco/skill-type/knowledge", "knowledge"),
+    ("http://data.europa.eu/esco/skill-type/skill", "skill"), ("conoscenza", "knowledge"),
+    ("abilità/competenza", "skill"), ("", None), ("language", None)])
+def test_skill_types_are_read(value, expected):
+    from skillmap.services.esco_import import skill_type
+
+    assert skill_type(value) == expected
+
+
+def test_only_the_chosen_types_are_imported(runner, coop, esco_file):
+    path = esco_file(_typed_rows())
+    before = db.session.scalar(sa.select(sa.func.count(Skill.id)))
+    result = runner.invoke(args=["import-taxonomy", path, "--format", "esco", "--types",
+                                 "skill", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    # the two knowledge rows (one with a bad cell) are left out, not reported as problems
+    assert "2 rows left out (type)." in result.output
+    assert "Skills: 1 new, 2 changed, 0 unchanged" in result.output
+    db.session.expire_all()
+    uris = set(db.session.scalars(sa.select(Skill.esco_uri).where(Skill.esco_uri.is_not(None))))
+    assert uris == {PY, FIRST, NEW1}
+    assert db.session.scalar(sa.select(sa.func.count(Skill.id))) == before + 1
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "import.esco"))
+    assert '"left_out_type": 2' in event.detail and '"types": ["skill"]' in event.detail
+
+
+def test_knowledge_only_leaves_out_the_skills(runner, coop, esco_file):
+    rows = [r for r in _rows()]
+    result = runner.invoke(args=["import-taxonomy", esco_file(rows), "--format", "esco",
+                                 "--types", "knowledge", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "3 rows left out (type)." in result.output
+    assert "Skills: 1 new, 0 changed, 0 unchanged" in result.output
+    db.session.expire_all()
+    assert set(db.session.scalars(sa.select(Skill.esco_uri).where(
+        Skill.esco_uri.is_not(None)))) == {NEW2}
+
+
+def test_both_types_by_default_and_a_bad_cell_of_any_type_is_a_problem(runner, coop,
+                                                                      esco_file):
+    result = runner.invoke(args=["import-taxonomy", esco_file(_typed_rows()), "--format",
+                                 "esco", "--lang", "en"])
+    assert result.exit_code == 1
+    assert "left out" not in result.output and "formula" in result.output
+
+
+@pytest.mark.parametrize("types", ["transversal", "skill,language", ","])
+def test_unknown_types_exit_2(runner, coop, esco_file, types):
+    result = runner.invoke(args=["import-taxonomy", esco_file(_rows()), "--format", "esco",
+                                 "--types", types])
+    assert result.exit_code == 2 and "Unknown skill types" in result.output
+
+
+def test_choosing_types_needs_the_skilltype_column(runner, coop, tmp_path):
+    path = tmp_path / "skills.csv"
+    path.write_text(f"conceptUri,preferredLabel\n{NEW1},turni\n", encoding="utf-8")
+    result = runner.invoke(args=["import-taxonomy", str(path), "--format", "esco", "--types",
+                                 "skill", "--lang", "en"])
+    assert result.exit_code == 1 and "skillType" in result.output

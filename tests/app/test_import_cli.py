@@ -114,3 +114,38 @@ def test_too_large_file_exits_2(app, cli):
     result = cli(GOOD)
     assert result.exit_code == 2
     assert "Il file supera" in result.output
+
+
+def test_invite_queues_the_invitations_after_the_import(cli, smtp):
+    from skillmap.models import Job
+    from tests.conftest import run_jobs
+
+    dry = cli(GOOD, "--create-units", "--invite", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "Inviti: 1 persone nuove, 0 già presenti senza account." in dry.output
+    run_jobs()
+    assert _invite_jobs() == 0 and smtp.messages == []
+    result = cli(GOOD, "--create-units", "--invite")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(Job.origin).where(Job.kind == "invite_all")) == "cli"
+    run_jobs()
+    assert [m["To"] for m in smtp.messages] == ["giulia@test.coop"]
+    cli(GOOD, "--create-units", "--invite")     # nobody new: no second invitation
+    run_jobs()
+    assert len(smtp.messages) == 1
+
+
+def test_invite_with_an_invalid_file_queues_nothing(cli, smtp):
+    from tests.conftest import run_jobs
+
+    result = cli(GOOD + "x@test.coop;X;Y;Cucina;;;NO-SUCH;2;\n", "--create-units", "--invite")
+    assert result.exit_code == 1
+    run_jobs()
+    assert _invite_jobs() == 0 and smtp.messages == []
+
+
+def _invite_jobs() -> int:
+    from skillmap.models import Job
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(
+        Job.kind == "invite_all"))

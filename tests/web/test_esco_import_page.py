@@ -109,3 +109,30 @@ def test_cancel_discards_the_upload(client, admin, taxonomy):
     assert resp.status_code == 302
     assert "non è più disponibile" in client.get(resp.headers["Location"]).get_data(
         as_text=True)
+
+
+def test_the_page_imports_only_the_chosen_types(client, admin, taxonomy):
+    from skillmap.models import AuditEvent
+    from tests.app.test_esco_import import NEW2
+
+    page = client.get("/admin/taxonomy/import").get_data(as_text=True)
+    assert 'id="type-skill" name="types" value="skill" checked' in page
+    assert 'id="type-knowledge" name="types" value="knowledge" checked' in page
+    before = _count()
+    resp = upload(client, esco_csv(_rows()).encode("utf-8"), types=["knowledge"])
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "Tipi di competenza da importare: Conoscenze. 3 righe lasciate fuori (tipo)." in html
+    assert re.findall(r'name="types" value="([^"]*)"', html) == ["knowledge"]
+    form = {name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+            for name in ("csrf_token", "token", "language", "area_id")}
+    form["types"] = re.findall(r'name="types" value="([^"]*)"', html)
+    resp = client.post("/admin/taxonomy/import/confirm", data=form)
+    assert resp.status_code == 302
+    done = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "3 righe lasciate fuori (tipo)" in done
+    assert _count() == before + 1
+    assert db.session.scalar(sa.select(Skill.id).where(Skill.esco_uri == NEW2)) is not None
+    assert db.session.scalar(sa.select(Skill.id).where(Skill.esco_uri == NEW1)) is None
+    assert '"left_out_type": 3' in db.session.scalar(sa.select(AuditEvent.detail).where(
+        AuditEvent.action == "import.esco"))

@@ -34,11 +34,13 @@ def admin(app, client, auth, users, taxonomy, tmp_path):
     return users["admin"]
 
 
-def upload(client, data: bytes, name="persone.csv", create_units=False):
+def upload(client, data: bytes, name="persone.csv", create_units=False, invite=False):
     token = csrf_token(client, "/admin/import/people")
     form = {"csrf_token": token, "file": (io.BytesIO(data), name)}
     if create_units:
         form["create_units"] = "1"
+    if invite:
+        form["invite"] = "1"
     return client.post("/admin/import/people", data=form, content_type="multipart/form-data")
 
 
@@ -50,6 +52,9 @@ def confirm(client, resp, only_valid=False):
     units = re.search(r'name="create_units" value="([^"]*)"', html)
     if units:
         form["create_units"] = units.group(1)
+    invite = re.search(r'name="invite" value="([^"]*)"', html)
+    if invite:
+        form["invite"] = invite.group(1)
     if only_valid:
         form["only_valid"] = "1"
     return client.post("/admin/import/people/confirm", data=form)
@@ -477,3 +482,76 @@ def test_templates_have_one_example_row_that_imports_as_is(client, admin, users,
         assert wb.active.max_row == 2
     html = upload(client, resp.get_data(), f"modello.{fmt}").get_data(as_text=True)
     assert ("Tutte le 1 righe sono valide." if locale == "it" else "All 1 rows are valid.") in html
+
+
+# ------------------------------------------------------------------ invitations after import
+
+def test_the_new_people_are_invited_once_after_the_import(client, admin, org, smtp):
+    from tests.conftest import run_jobs
+
+    db.session.add(Person(organisation_id=org.id, first_name="Vera", last_name="Prima",
+                          email="vera@test.coop"))   # already here, no account
+    db.session.add(Person(organisation_id=org.id, first_name="Nino", last_name="Senza"))
+    db.session.commit()
+    # employee@test.coop already has an account: updated, never invited
+    data = _csv([HEAD, "luca@test.coop;Luca;Riva;;;;;;", "sara@test.coop;Sara;Neri;;;;;;",
+                 "employee@test.coop;Anna;Rossi;;;;;;"])
+    resp = upload(client, data, invite=True)
+    html = resp.get_data(as_text=True)
+    assert "L'e-mail di invito sarà inviata a 2 persone nuove." in html
+    assert "Sarà invitata anche 1 persona già presente in SkillMap senza account." in html
+    assert _invite_jobs() == 0 and smtp.messages == []          # the preview queues nothing
+    resp = confirm(client, resp)
+    assert resp.status_code == 302
+    assert _invite_jobs() == 1
+    run_jobs()
+    assert sorted(m["To"] for m in smtp.messages) == ["luca@test.coop", "sara@test.coop",
+                                                      "vera@test.coop"]
+    assert db.session.scalar(sa.select(User).where(User.email == "luca@test.coop")) is not None
+    _import(client, data)          # the same file again, without the option: nobody again
+    run_jobs()
+    assert len(smtp.messages) == 3
+
+
+def test_without_the_option_nobody_is_invited(client, admin, smtp):
+    from tests.conftest import run_jobs
+
+    resp = upload(client, _csv([HEAD, "luca@test.coop;Luca;Riva;;;;;;"]))
+    assert "invito" not in resp.get_data(as_text=True).split("<h1")[1]
+    confirm(client, resp)
+    run_jobs()
+    assert _invite_jobs() == 0 and smtp.messages == []
+    assert _count(Person) == 5
+
+
+def test_a_failed_import_queues_no_invitation(client, admin, monkeypatch, smtp):
+    from skillmap.services import people_import
+    from tests.conftest import run_jobs
+
+    resp = upload(client, _csv([HEAD, "luca@test.coop;Luca;Riva;;;;CARE-HOME;2;"]),
+                  invite=True)
+    monkeypatch.setattr(people_import, "_history",
+                        lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
+    resp = confirm(client, resp)
+    assert "non è stato scritto nulla" in client.get(resp.headers["Location"]).get_data(
+        as_text=True)
+    run_jobs()
+    assert _invite_jobs() == 0 and smtp.messages == []
+    assert db.session.scalar(sa.select(Person).where(Person.email == "luca@test.coop")) is None
+
+
+def test_a_file_with_problems_queues_no_invitation(client, admin, smtp):
+    from tests.conftest import run_jobs
+
+    resp = upload(client, _csv([HEAD, "luca@test.coop;Luca;Riva;;;;NO-SUCH;2;"]), invite=True)
+    resp = confirm(client, resp)               # not "only the valid rows": refused
+    assert resp.status_code == 409
+    run_jobs()
+    assert _invite_jobs() == 0 and smtp.messages == []
+
+
+def _invite_jobs() -> int:
+    from skillmap.models import Job
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(
+        Job.kind == "invite_all"))

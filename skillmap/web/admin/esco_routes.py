@@ -19,6 +19,12 @@ from skillmap.web.admin.import_routes import _FORM_ROOM, _limits
 from skillmap.web.inputs import db_id
 
 
+def _types() -> tuple[str, ...]:
+    """The ESCO skill types chosen (none ticked, or a first visit: all)."""
+    chosen = tuple(t for t in esco_import.TYPES if t in request.form.getlist("types"))
+    return chosen or esco_import.TYPES
+
+
 def _options() -> tuple[str, int | None]:
     """The language of the file and the area chosen for new skills (None: ESCO's)."""
     language = request.form.get("language", "it")
@@ -52,13 +58,14 @@ def _upload_page(error: str | None = None, status: int = 200):
     language, area_id = _options()
     return render_template("admin/taxonomy_import.html", error=error, recent=_recent(),
                            tree=tax.area_tree(current_user.organisation_id),
-                           language=language, area_id=area_id, **_limits()), status
+                           language=language, area_id=area_id, types=_types(),
+                           all_types=esco_import.TYPES, **_limits()), status
 
 
 def _validate(data: bytes, filename: str, language: str, area_id: int | None):
     table = esco_import.read(data, filename)
     return esco_import.validate(current_user.organisation_id, table, language=language,
-                                area_id=area_id, filename=filename)
+                                area_id=area_id, filename=filename, types=_types())
 
 
 def _preview(plan, token: str, status: int = 200):
@@ -116,8 +123,11 @@ def taxonomy_import_confirm():
                 "check the file."), "danger")
         return redirect(url_for("admin.taxonomy_import"))
     importing.discard(token, current_user.id)
-    flash(_("ESCO import done: %(a)d skills added, %(u)d updated, %(l)d left as they were.",
-            a=counts["added"], u=counts["updated"], l=counts["left"]), "success")
+    message = _("ESCO import done: %(a)d skills added, %(u)d updated, %(l)d left as they were.",
+                a=counts["added"], u=counts["updated"], l=counts["left"])
+    if counts["left_out_type"]:
+        message += " " + _("%(n)d rows left out (type).", n=counts["left_out_type"])
+    flash(message, "success")
     return redirect(url_for("admin.taxonomy_import"))
 
 

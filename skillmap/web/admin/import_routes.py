@@ -52,7 +52,7 @@ def _recent() -> list[tuple[AuditEvent, User | None, dict]]:
 def _upload_page(error: str | None = None, status: int = 200):
     return render_template("admin/import_people.html", error=error, recent=_recent(),
                            create_units=request.form.get("create_units") == "1",
-                           **_limits()), status
+                           invite=request.form.get("invite") == "1", **_limits()), status
 
 
 def _validate(data: bytes, filename: str, create_units: bool) -> people_import.PeoplePlan:
@@ -77,12 +77,14 @@ def import_people():
     except tabular.TabularError as exc:
         return _upload_page(exc.message(), 400)
     token = importing.park(data, upload.filename, current_user.id)
-    return _preview(plan, token, create_units)
+    return _preview(plan, token, create_units, request.form.get("invite") == "1")
 
 
-def _preview(plan, token: str, create_units: bool, status: int = 200):
+def _preview(plan, token: str, create_units: bool, invite: bool, status: int = 200):
+    invited = people_import.invitation_count(plan) if invite and not plan.report.fatal else None
     return render_template("admin/import_people_preview.html", plan=plan, report=plan.report,
-                           token=token, create_units=create_units), status
+                           token=token, create_units=create_units, invite=invite,
+                           invited=invited), status
 
 
 @bp.route("/import/people/confirm", methods=["POST"])
@@ -96,6 +98,7 @@ def import_people_confirm():
     data, filename = parked
     create_units = request.form.get("create_units") == "1"
     only_valid = request.form.get("only_valid") == "1"
+    invite = request.form.get("invite") == "1"
     try:
         plan = _validate(data, filename, create_units)
     except tabular.TabularError as exc:
@@ -106,9 +109,10 @@ def import_people_confirm():
     if report.fatal or (report.problems and not only_valid):
         # the data changed since the preview: show the new check, write nothing
         db.session.rollback()
-        return _preview(plan, token, create_units, 409)
+        return _preview(plan, token, create_units, invite, 409)
     try:
-        counts = people_import.apply(plan, actor_id=current_user.id, only_valid=only_valid)
+        counts = people_import.apply(plan, actor_id=current_user.id, only_valid=only_valid,
+                                     invite=invite)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -120,6 +124,8 @@ def import_people_confirm():
     flash(_("Import done: %(p)d people added, %(u)d updated; %(s)d skills added, %(c)d "
             "changed.", p=counts["people_created"], u=counts["people_updated"],
             s=counts["skills_created"], c=counts["skills_updated"]), "success")
+    if counts["invitations_requested"]:
+        flash(_("The invitations are being sent: the people page shows the progress."), "info")
     return redirect(url_for("admin.import_people"))
 
 
