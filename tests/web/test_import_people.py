@@ -229,7 +229,7 @@ ROW = ["giulia@test.coop", "Giulia", "Galli", "", "", "", "CARE-HOME", 3, ""]
     ([HEAD, "a@test.coop;Ada;Neri;;;astronauta;;;"], "rapporto",
      "Rapporto di lavoro sconosciuto"),
     ([HEAD, "a@test.coop;Ada;Neri;;" + "x" * 201 + ";;;;"], "mansione", "Al massimo 200"),
-    ([HEAD, "a@test.coop;Ada;Neri;;;;CARE-HOME;3;1800"], "ultimo_uso", "Scrivi un anno tra il 1950"),
+    ([HEAD, "a@test.coop;Ada;Neri;;;;CARE-HOME;3;1800"], "ultimo_uso", "Inserisci un anno tra il 1950"),
     ([HEAD, "a@test.coop;Ada;Neri;;;;badante|x;3;"], "competenza", "Competenza sconosciuta"),
     (["email;nome;cognome;competenza", "a@test.coop;Ada;Neri;CARE-HOME"], "livello",
      "la colonna della competenza ma non quella del livello"),
