@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from skillmap.engine.training import EXPIRED, EXPIRING, VALID, status_on
+from skillmap.engine.training import EXPIRED, EXPIRING, status_on
 from skillmap.extensions import db
 from skillmap.models import Person, TrainingCourse, TrainingRecord
 from skillmap.services import training, training_files, training_status
