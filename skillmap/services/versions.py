@@ -1,7 +1,8 @@
 """One data version per organisation, and the one cache keyed by it.
 
 Every change that affects derived results (people, profiles and their history,
-skills and areas, units, projects, requirements, teams, role targets) bumps the
+skills and areas, units, projects, requirements, teams, role targets, the training
+catalogue and records) bumps the
 organisation's :class:`~skillmap.models.DataVersion` in the same transaction:
 
 * changes made through the ORM are collected by an ``after_flush`` session
@@ -37,15 +38,16 @@ from sqlalchemy.orm import Session
 
 from skillmap.models import (DataChange, DataVersion, Organisation, Person, PersonSkill, Project,
                              ProjectRequirement, RoleTarget, Skill, SkillArea, SkillChange,
-                             TeamMember, Unit)
+                             TeamMember, TrainingCourse, TrainingRecord, Unit)
 from skillmap.models.base import utcnow
 
 __all__ = ["WATCHED", "bump", "changed_by_bulk", "changed_people", "changing", "clear", "current", "memo",
            "memo_patched", "prune", "read_fresh"]
 
-#: the models whose rows feed derived results
+#: the models whose rows feed derived results (the training catalogue and register feed
+#: the API's training answers, whose ETags are this version)
 WATCHED = (Person, PersonSkill, SkillChange, Skill, SkillArea, Unit, Project, ProjectRequirement,
-           TeamMember, RoleTarget)
+           TeamMember, RoleTarget, TrainingCourse, TrainingRecord)
 _WATCHED_TABLES = frozenset(m.__table__.name for m in WATCHED)
 #: entries kept in the process (a profile table of 10,000 people is about 2 MB)
 MAX_ENTRIES = 128
@@ -117,7 +119,7 @@ def _changes_of_flush(session: Session) -> Changes:
                 _merge(out, vars(project)["organisation_id"], ())
             elif obj.project_id is not None:
                 by_project.add(obj.project_id)
-        else:  # units, projects, role targets: no profile row changes
+        else:  # units, projects, role targets, training: no profile row changes
             _merge(out, state.get("organisation_id"), ())
     conn = session.connection()
     if by_person:

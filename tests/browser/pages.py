@@ -220,7 +220,8 @@ PAGES += [
 ]
 NOT_HTML |= {"api_docs.openapi_json", "api.list_people", "api.get_person", "api.list_units",
              "api.list_areas", "api.list_skills", "api.get_skill", "api.list_projects",
-             "api.get_project"}
+             "api.get_project", "api.list_training_courses", "api.list_training_records",
+             "api.get_training_record"}
 # Taxonomy care (issue 16): the editor, a skill, an area, the merge preview
 def _a_skill(session):
     from skillmap.models import Skill

@@ -61,6 +61,9 @@ VALUES = {
     ("admin.structure_rename", "kind"): "units",
     ("admin.structure_merge", "kind"): "units",
     ("admin.structure_retire", "kind"): "units",
+    # the API answers a session with 401 before it looks an id up: any id will do
+    ("api.get_training_record", "record_id"): 1,
+    ("api.delete_training_record", "record_id"): 1,
     "decision": "reject",
     "answer": "decline",
     "token": "no-such-token",
@@ -191,6 +194,13 @@ admin.user_reset                    POST   other    login     403      403      
 admin.user_reset                    POST   foreign  login     403      403         403     404
 admin.users                         GET    -        login     403      403         403     200
 admin.users                         POST   -        login     403      403         403     302
+
+# -- api (bearer tokens only: a session, signed in or not, gets 401)
+api.create_training_record          POST   -        401       401      401         401     401
+api.delete_training_record          DELETE -        401       401      401         401     401
+api.get_training_record             GET    -        401       401      401         401     401
+api.list_training_courses           GET    -        401       401      401         401     401
+api.list_training_records           GET    -        401       401      401         401     401
 
 # -- auth
 auth.account                        GET    -        login     200      200         200     200

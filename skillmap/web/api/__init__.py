@@ -1,12 +1,12 @@
 """The HR API, ``/api/v1/``: bearer tokens, JSON, problem details, generated OpenAPI.
 
 * :mod:`.calls`: the token check, scopes, audit of every call, ETags and cursors;
-* :mod:`.people`, :mod:`.catalogue`: the resources (people and their skills; units,
-  taxonomy and projects);
+* :mod:`.people`, :mod:`.catalogue`, :mod:`.training`: the resources (people and their
+  skills; units, taxonomy and projects; the training catalogue and records);
 * :mod:`.schemas`: marshmallow schemas, from which flask-smorest writes the OpenAPI 3.1
   document (``/api/v1/openapi.json``); :mod:`.docs` renders it as the reference page.
 
-A new resource (training records, for instance) is one more module that adds routes to
+A new resource is one more module that adds routes to
 :data:`bp` with ``@bp.response``/``@bp.arguments``, pages with :func:`.calls.page`, calls
 :func:`.calls.disclose` for the people it shows and :func:`.calls.etag_or_304` for its ETag,
 and is imported in :func:`init_app`; its model must be in
@@ -30,7 +30,7 @@ from skillmap.web.api.schemas import ProblemSchema
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1",
                description="SkillMap's HR API: people and their skills, units, taxonomy, "
-                           "projects.")
+                           "projects, training courses and records.")
 
 
 class SkillMapApi(Api):
@@ -87,7 +87,7 @@ def _before_any_hook():
 def init_app(app: Flask) -> None:
     """Configure flask-smorest, register the API and its reference page."""
     from skillmap.extensions import csrf
-    from skillmap.web.api import calls, catalogue, docs, people  # noqa: F401  (routes)
+    from skillmap.web.api import calls, catalogue, docs, people, training  # noqa: F401
     from skillmap.web.inputs import IdConverter
 
     app.config.setdefault("API_TITLE", "SkillMap HR API")

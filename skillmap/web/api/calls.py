@@ -116,16 +116,17 @@ ETAG_HEADER = {"ETag": {"description": "Send it back as If-None-Match: 304 while
                                        "changed.", "schema": {"type": "string"}}}
 
 
-def etag() -> str:
+def etag(extra: str = "") -> str:
+    """``extra``: what else the answer depends on (the day, for training statuses)."""
     version = versions.current(current_token().organisation_id)
     args = sorted(request.args.items(multi=True))
-    raw = f"{ETAG_SALT}|{version}|{request.path}|{args}"
+    raw = f"{ETAG_SALT}|{version}|{request.path}|{args}|{extra}"
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
 
-def etag_or_304() -> tuple[str, Response | None]:
+def etag_or_304(extra: str = "") -> tuple[str, Response | None]:
     """The answer's ETag, and a 304 when the caller's ``If-None-Match`` has it."""
-    tag = etag()
+    tag = etag(extra)
     if request.if_none_match and request.if_none_match.contains_weak(tag.strip('"')):
         resp = Response(status=304)
         resp.headers["ETag"] = tag

@@ -13,7 +13,7 @@ import marshmallow as ma
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from skillmap.models import PROJECT_STATUSES, WORK_RELATIONSHIPS
+from skillmap.models import PROJECT_STATUSES, SAFETY_ROLES, WORK_RELATIONSHIPS
 from skillmap.web.api import problems
 
 ID_MAX = 2**31 - 1
@@ -31,7 +31,14 @@ problems.FIELD_MESSAGES.update({
     "Choose a number from 1 to 200.": _l("Choose a number from 1 to 200."),
     "Not a valid id.": _l("Not a valid id."),
     "Enter a year between 1950 and 2100.": _l("Enter a year between 1950 and 2100."),
+    # the training record form's own messages
+    "Choose a course.": _l("Choose a course."),
+    "Choose a course of the list.": _l("Choose a course of the list."),
+    "Enter the date of completion.": _l("Enter the date of completion."),
 })
+
+#: the statuses a training record can have (skillmap.engine.training decides them)
+RECORD_STATUSES = ("valid", "expiring", "expired")
 
 
 def _id(**kw):
@@ -236,6 +243,83 @@ class ProfileSkillIn(Strict):
     version = fields.Integer(validate=validate.Range(1, ID_MAX, error="Not a valid id."),
                              metadata={"description": "The version you read: a newer one "
                                        "on the server refuses the change (409)."})
+
+
+# ---------------------------------------------------------------------------- training
+
+class TrainingRecordsQuery(PageQuery):
+    person = _id(metadata={"description": "Only the records of this person (id)."})
+    course = _id(metadata={"description": "Only the records of this course (id)."})
+    status = fields.String(validate=validate.OneOf(RECORD_STATUSES), metadata={
+        "description": "Only records in this state today: `expired` (past its last valid "
+                       "day), `expiring` (its last valid day is within the training window, "
+                       "60 days by default) or `valid` (later, or never expires); the same "
+                       "rule as the training deadlines page."})
+    updated_since = fields.AwareDateTime(default_timezone=timezone.utc, metadata={
+        "description": "Only records added at or after this moment (ISO 8601; without an "
+                       "offset: UTC). Records are not edited: a correction is a new record."})
+
+
+class TrainingCourseOut(ma.Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name_it = fields.String(required=True)
+    name_en = fields.String(required=True)
+    legal_basis = fields.String(required=True)
+    hours_first = fields.Integer(required=True, metadata={
+        "description": "Hours of the first course."})
+    hours_renewal = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Hours of a renewal (null: as the first course)."})
+    validity_months = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Months a completed course stays valid (null: never expires)."})
+    safety_role = fields.String(required=True, allow_none=True, metadata={
+        "enum": [*SAFETY_ROLES, None],
+        "description": "The safety role a valid course qualifies for, if any."})
+    skill_id = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The profile skill a completed course gives or renews."})
+    active = fields.Boolean(required=True, metadata={
+        "description": "False for a course retired from the catalogue (no new records)."})
+
+
+class TrainingRecordOut(ma.Schema):
+    id = fields.Integer(required=True)
+    person_id = fields.Integer(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    course_id = fields.Integer(required=True)
+    course_code = fields.String(required=True)
+    completed_on = fields.Date(required=True)
+    expires_on = fields.Date(required=True, allow_none=True, metadata={
+        "description": "The last valid day (null: never expires)."})
+    status = fields.String(required=True, metadata={
+        "enum": list(RECORD_STATUSES), "description": "The record's state today."})
+    hours = fields.Integer(required=True)
+    provider = fields.String(required=True)
+    certificate_number = fields.String(required=True)
+    has_certificate = fields.Boolean(required=True, metadata={
+        "description": "A certificate file is stored (download it from SkillMap)."})
+    created_at = fields.DateTime(required=True)
+
+
+TrainingCoursesPage = page_of(TrainingCourseOut, "TrainingCoursesPage")
+TrainingRecordsPage = page_of(TrainingRecordOut, "TrainingRecordsPage")
+
+
+class TrainingRecordIn(Strict):
+    """A completed course, as on the training record form (no certificate file)."""
+
+    person_id = _id(required=True, metadata={"description": "A person of your organisation."})
+    course_id = fields.Integer(required=True, error_messages={"required": "Choose a course."},
+                               validate=validate.Range(1, ID_MAX,
+                                                       error="Choose a course of the list."),
+                               metadata={"description": "An active course of the catalogue."})
+    completed_on = fields.Date(required=True, error_messages={
+        "required": "Enter the date of completion."}, metadata={
+        "description": "Not in the future; the expiry follows from the course's validity."})
+    hours = fields.Integer(allow_none=True, load_default=None, metadata={
+        "description": "0-2000; null or absent: the course's hours."})
+    provider = _text(200, load_default="")
+    certificate_number = _text(100, load_default="")
 
 
 class ProblemSchema(ma.Schema):
