@@ -64,20 +64,22 @@ def skill_gaps(profiles, demand):
         dup = need.loc[need["skill"].duplicated(), "skill"].tolist()
         raise ValueError(f"demand lists a skill more than once: {dup}")
 
-    levels = prof.groupby("skill")["level"].agg(list)
-    supply, three = [], []
-    for skill, min_level in zip(need["skill"], need["min_level"]):
-        lv = np.asarray(levels.get(skill, []))
-        supply.append(int((lv >= min_level).sum()))
-        three.append(int((lv >= 3).sum()))
+    # each held row counted against its skill's demand: one lookup and two bincounts
+    row = pd.Index(need["skill"]).get_indexer(prof["skill"])
+    lv = prof["level"].to_numpy()
+    asked = row >= 0
+    row, lv = row[asked], lv[asked]
+    min_level = need["min_level"].astype(np.int64).to_numpy()
+    supply = np.bincount(row[lv >= min_level[row]], minlength=len(need))
+    three = np.bincount(row[lv >= 3], minlength=len(need))
     out = pd.DataFrame({
         "skill": need["skill"].to_numpy(),
-        "min_level": need["min_level"].astype(np.int64).to_numpy(),
+        "min_level": min_level,
         "demand": need["count"].astype(np.int64).to_numpy(),
-        "supply": np.array(supply, dtype=np.int64),
+        "supply": supply.astype(np.int64),
     })
     out["gap"] = (out["demand"] - out["supply"]).clip(lower=0)
-    out["holders_3plus"] = np.array(three, dtype=np.int64)
+    out["holders_3plus"] = three.astype(np.int64)
     out["single_point"] = out["holders_3plus"] <= 1
     order = sorted(range(len(out)), key=lambda i: (-out["gap"].iat[i], str(out["skill"].iat[i])))
     return out.iloc[order][COLUMNS].reset_index(drop=True)
