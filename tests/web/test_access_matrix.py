@@ -17,20 +17,28 @@ have their own tests (``test_report_privacy.py``); this one is about roles and i
 """
 from __future__ import annotations
 
+import json
 import os
 import re
+from datetime import date
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, url_for
 
 from skillmap.extensions import db
 from skillmap.models import (ErasureRequest, Organisation, Person, PersonSkill, Project,
                              ProjectRequirement, RoleTarget, Skill, SkillArea, SkillProposal,
                              TeamMember, Unit, User)
 from skillmap.models.base import utcnow
+from skillmap.models.jobs import Job
 from skillmap.models.people import JobTitle
+from skillmap.models.training import (ProjectTraining, TrainingCourse, TrainingPlan,
+                                      TrainingPlanLine, TrainingRecord, TrainingRule,
+                                      UnitCoverage)
+from skillmap.services import api_tokens, full_export, training_files
 from skillmap.web.access import ALL_ROLES
 from tests.conftest import PASSWORD, AuthActions, csrf_token, wipe
 from tests.web import access_matrix as M
@@ -73,16 +81,21 @@ class Request:
 
     @property
     def unknown_arguments(self) -> list[str]:
-        return [a for a in self.arguments if a not in M.IDS
+        return [a for a in self.arguments if family_of(self.endpoint, a) not in M.IDS
                 and (self.endpoint, a) not in M.VALUES and a not in M.VALUES]
 
     def __repr__(self) -> str:
         return f"{self.endpoint} {self.method} {self.ids}"
 
 
+def family_of(endpoint: str, argument: str) -> str:
+    """The ``IDS`` entry of an argument (``ID_FAMILIES`` when one name means another row)."""
+    return M.ID_FAMILIES.get((endpoint, argument), argument)
+
+
 def _families(endpoint: str, method: str, arguments) -> list[str]:
     """The id arguments of a request: in its URL and in its query or form."""
-    out = [a for a in arguments if a in M.IDS]
+    out = [family_of(endpoint, a) for a in arguments if family_of(endpoint, a) in M.IDS]
     for key, value in M.FORMS.get((endpoint, method), {}).items():
         for name in PLACEHOLDER.findall(key) + PLACEHOLDER.findall(str(value)):
             if name not in out:
@@ -96,7 +109,8 @@ def requests_of(app) -> tuple[list[Request], list[str]]:
     for rule in app.url_map.iter_rules():
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             for arg in sorted(rule.arguments):
-                if arg not in M.IDS and (rule.endpoint, arg) not in M.VALUES and arg not in M.VALUES:
+                if (family_of(rule.endpoint, arg) not in M.IDS
+                        and (rule.endpoint, arg) not in M.VALUES and arg not in M.VALUES):
                     problems[f"{rule.endpoint}: no value for argument {arg!r}: add it to IDS "
                              f"(an id) or VALUES (a word) in {MATRIX_FILE}"] = None
             families = _families(rule.endpoint, method, rule.arguments)
@@ -111,11 +125,39 @@ def requests_of(app) -> tuple[list[Request], list[str]]:
 
 # --------------------------------------------------------------------------- the world
 
+@pytest.fixture
+def app_config(tmp_path) -> dict:
+    """Files of exports and imports in a folder of the test's own; single sign-on set up
+    with a provider that does not answer (its pages refuse with a message, the admin's
+    "passwords off" switch exists), so that no request leaves the machine."""
+    return {"EXPORT_DIR": str(tmp_path / "exports"), "IMPORT_DIR": str(tmp_path / "imports"),
+            "OIDC_ISSUER": "http://127.0.0.1:9", "OIDC_CLIENT_ID": "skillmap",
+            "OIDC_CLIENT_SECRET": "secret", "OIDC_TIMEOUT": 1,
+            "TRAINING_FILES_DIR": str(tmp_path / "certificates")}
+
+
+def _export(org) -> int:
+    """A finished full export of ``org`` with its two (tiny) files on disk."""
+    job = Job(organisation_id=org.id, kind=full_export.KIND, state="done", result="{}")
+    db.session.add(job)
+    db.session.flush()
+    folder = Path(current_app.config["EXPORT_DIR"]) / str(org.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {fmt: f"skillmap-export-{job.id}-20261201-120000{suffix}"
+             for fmt, (suffix, _mime) in full_export.FORMATS.items()}
+    for name in names.values():
+        (folder / name).write_bytes(b"export")
+    job.result = json.dumps(names)
+    job.finished_at = utcnow()
+    return job.id
+
+
 def build_world() -> dict[str, int]:
     """Two cooperatives. Alfa: one account per role and a colleague, each person with a skill
     row and an invitation to p1 (the coordinator's project, staffing); p2 (another
     coordinator's, closed, with the colleague in it); a role target; the colleague's erasure
-    request and skill proposal. Beta: one of each, none of it reachable from Alfa."""
+    request and skill proposal; in each organisation a skill area, an API token and a finished
+    full export with its files. Beta: one of each, none of it reachable from Alfa."""
     w: dict[str, int] = {}
     alfa, beta = Organisation(name="Cooperativa Alfa"), Organisation(name="Cooperativa Beta")
     db.session.add_all([alfa, beta])
@@ -135,6 +177,24 @@ def build_world() -> dict[str, int]:
         db.session.flush()
         w[f"{prefix}skill.held"], w[f"{prefix}skill.free"] = skills[0].id, skills[1].id
         w[f"{prefix}unit1"], w[f"{prefix}unit2"] = units[0].id, units[1].id
+        w[f"{prefix}area"] = area.id
+        w[f"{prefix}token"] = api_tokens.create_token(org.id, "Paghe", "read",
+                                                      expires_days=30, actor=None)[0].id
+        w[f"{prefix}export"] = _export(org)
+        course = TrainingCourse(organisation_id=org.id, code="HACCP", name_it="HACCP",
+                                name_en="Food hygiene", validity_months=24)
+        db.session.add(course)
+        db.session.flush()
+        rule = TrainingRule(organisation_id=org.id, course_id=course.id, job_title="Educatore")
+        minimum = UnitCoverage(organisation_id=org.id, unit_id=units[0].id, role="first_aid")
+        plan = TrainingPlan(organisation_id=org.id, title="Piano 2027",
+                            window_start=date(2027, 1, 1), window_end=date(2027, 12, 31))
+        plan.lines.append(TrainingPlanLine(topic="HACCP", course_id=course.id, hours_each=4))
+        db.session.add_all([rule, minimum, plan])
+        db.session.flush()
+        w.update({f"{prefix}course": course.id, f"{prefix}rule": rule.id,
+                  f"{prefix}minimum": minimum.id, f"{prefix}plan": plan.id,
+                  f"{prefix}plan.line": plan.lines[0].id})
         return skills, units
 
     def account(org, unit, skill, name, email, role, level=3):
@@ -148,8 +208,14 @@ def build_world() -> dict[str, int]:
         db.session.add_all([person, user])
         db.session.flush()
         ps = PersonSkill(person_id=person.id, skill_id=skill.id, level=level)
-        db.session.add(ps)
+        key, kind = training_files.store(b"%PDF-1.4\n% attestato\n")
+        record = TrainingRecord(organisation_id=org.id, person_id=person.id,
+                                course_id=w[("beta." if org is beta else "") + "course"],
+                                completed_on=date(2026, 1, 15), expires_on=date(2028, 1, 15),
+                                file_key=key, file_type=kind)
+        db.session.add_all([ps, record])
         db.session.flush()
+        w[f"record.{email}"] = record.id
         return person, user, ps
 
     def project(org, title, status, coordinator, skill, members):
@@ -158,6 +224,11 @@ def build_world() -> dict[str, int]:
         p.requirements.append(ProjectRequirement(skill_id=skill.id, min_level=2))
         db.session.add(p)
         db.session.flush()
+        need = ProjectTraining(project_id=p.id, course_id=w[("beta." if org is beta else "")
+                                                            + "course"])
+        db.session.add(need)
+        db.session.flush()
+        w[f"need.{title}"] = need.id
         out = {}
         for person, status_ in members:
             tm = TeamMember(project_id=p.id, person_id=person.id, status=status_)
@@ -177,6 +248,7 @@ def build_world() -> dict[str, int]:
                                    "employee" if role == "colleague" else role)
         people[role] = person
         w[f"{role}.person"], w[f"{role}.user"], w[f"{role}.ps"] = person.id, user.id, ps.id
+        w[f"{role}.record"] = w[f"record.{role}@test.coop"]
         if role == "coordinator":
             coordinator = user
         if role == "coordinator2":
@@ -188,6 +260,7 @@ def build_world() -> dict[str, int]:
                     [(people["colleague"], "accepted")])
     w["p1"], w["p1.requirement"] = p1.id, p1.requirements[0].id
     w["p2"], w["p2.requirement"] = p2.id, p2.requirements[0].id
+    w["p1.need"], w["p2.need"] = w["need.Orto didattico"], w["need.Sportello digitale"]
     for role in ("employee", "coordinator", "manager", "admin", "colleague"):
         w[f"{role}.invitation"] = invited[people[role].id]
     target = RoleTarget(organisation_id=alfa.id, job_title="Educatore", skill_id=skills[0].id,
@@ -220,7 +293,8 @@ def build_world() -> dict[str, int]:
               "beta.project": bp.id, "beta.requirement": bp.requirements[0].id,
               "beta.invitation": b_invited[b_person.id], "beta.target": b_target.id,
               "beta.erasure": b_erasure.id, "beta.proposal": b_proposal.id,
-              "beta.unit": b_units[1].id})
+              "beta.unit": b_units[1].id, "beta.record": w["record.beta@beta.coop"],
+              "beta.need": w["need.Progetto Beta"]})
     db.session.commit()
     return w
 
@@ -278,8 +352,8 @@ def build_request(req: Request, world, role) -> tuple[str, dict]:
 
     args = {}
     for arg in req.arguments:
-        if arg in M.IDS:
-            args[arg] = value(arg)
+        if family_of(req.endpoint, arg) in M.IDS:
+            args[arg] = value(family_of(req.endpoint, arg))
         else:
             args[arg] = M.VALUES.get((req.endpoint, arg), M.VALUES.get(arg))
 
@@ -298,6 +372,8 @@ def build_request(req: Request, world, role) -> tuple[str, dict]:
 def answer_of(resp) -> str:
     if resp.status_code in REDIRECTS and urlsplit(resp.headers.get("Location", "")).path == "/login":
         return "login"
+    if resp.status_code == 401 and resp.mimetype != "application/problem+json":
+        return f"401({resp.mimetype})"  # the API's refusals are problem details
     return str(resp.status_code)
 
 
@@ -444,7 +520,7 @@ def policy_problems(app, rows) -> list[str]:
         view = app.view_functions.get(endpoint)
         allowed = "public" if endpoint == "static" else getattr(view, "allowed_roles", None)
         rule = next(iter(app.url_map.iter_rules(endpoint)), None) if view else None
-        url_ids = bool(rule and any(a in M.IDS for a in rule.arguments))
+        url_ids = bool(rule and any(family_of(endpoint, a) in M.IDS for a in rule.arguments))
         for role, answer in answers.items():
             where = f"{endpoint} {method} {ids} {role}: {answer}"
             if answer.startswith("5") and endpoint not in FIVE_HUNDRED_BY_DESIGN:
