@@ -16,7 +16,9 @@ from tests.browser.test_get_never_writes import clients  # noqa: F401  (fixture)
 #: a point between digits, except the numbering that starts a skill's name ("2.4 Collaborare
 #: attraverso le tecnologie digitali", DigComp's numbering, followed by a capitalised word) and
 #: the framework's own version in an area name ("DigComp 2.2")
-DECIMAL_POINT = re.compile(r"(?<!DigComp )\d\.\d(?!\d*\s+[A-ZÀ-Þ])")
+# a digit, a point, a digit; not: a section number ("DigComp 2.2", "1.2 Valutare"), a skill
+# code ("DIGCOMP-1.1"), a thousands group ("300.000 righe": Italian grouping, not a decimal)
+DECIMAL_POINT = re.compile(r"(?<!DigComp )(?<!-)\d\.\d(?!\d{2}(?!\d))(?!\d*\s+[A-ZÀ-Þ])")
 HIDDEN = re.compile(r"<(script|style|svg:title)\b.*?</\1>", re.S | re.I)
 TAG = re.compile(r"<[^>]+>")
 
@@ -42,3 +44,7 @@ def test_the_check_finds_a_decimal_point():
     assert not DECIMAL_POINT.search(visible_text('<p title="3.3">media 3,3</p>'))
     assert not DECIMAL_POINT.search(visible_text("<th>DigComp 2.2 – Competenze digitali</th>"))
     assert not DECIMAL_POINT.search(visible_text("<li>2.4 Collaborare attraverso</li>"))
+    assert not DECIMAL_POINT.search(visible_text("<td>DIGCOMP-1.1</td>"))
+    assert not DECIMAL_POINT.search(visible_text("<p>Al massimo 300.000 righe</p>"))
+    assert DECIMAL_POINT.search(visible_text("<td>12.5</td>"))
+    assert DECIMAL_POINT.search(visible_text("<td>1.25 ore</td>"))
