@@ -76,20 +76,24 @@ def profile_table(organisation_id: int) -> pd.DataFrame:
 
 def _people_rows(organisation_id: int, people=None) -> pd.DataFrame:
     q = (sa.select(Person.id, sa.func.coalesce(Person.unit_id, sa.literal_column(str(NO_UNIT))),
-                   Person.job_title)
+                   Person.job_title, Person.availability_hours, Person.available_until)
          .where(Person.organisation_id == organisation_id))
     if people is not None:
         q = q.where(Person.id.in_(sorted(int(p) for p in people)))
     rows = db.session.connection().execute(q).fetchall()
-    ids, units, titles = (list(c) for c in zip(*rows)) if rows else ([], [], [])
+    ids, units, titles, hours, until = ((list(c) for c in zip(*rows)) if rows
+                                        else ([], [], [], [], []))
     return pd.DataFrame({"person": np.array(ids, dtype=np.int64),
                          "unit_id": np.array(units, dtype=np.int64),
-                         "job_title": pd.Series(titles, dtype=object)})
+                         "job_title": pd.Series(titles, dtype=object),
+                         "hours": np.array([h or 0 for h in hours], dtype=np.int64),
+                         "available_until": pd.to_datetime(pd.Series(until, dtype=object))})
 
 
 def people_table(organisation_id: int) -> pd.DataFrame:
     """Everyone of the organisation: ``person``, ``unit_id`` (0 = no unit), ``job_title``,
-    ordered by person; patched after an edit like :func:`profile_table`.
+    ``hours`` (free hours a month, 0 if none), ``available_until`` (NaT: no end), ordered
+    by person; patched after an edit like :func:`profile_table`.
 
     Shared between requests while the data version is unchanged: do not modify it.
     """

@@ -129,12 +129,14 @@ def candidate_ids(project: Project, widen: bool = False) -> list[int]:
     start = None if widen else (project.start_date or date.today())
 
     def load() -> tuple[int, ...]:
-        q = sa.select(Person.id).where(Person.organisation_id == org)
-        if start is not None:
-            q = q.where(Person.availability_hours > 0,
-                        sa.or_(Person.available_until.is_(None), Person.available_until >= start))
-        # plain rows, not ORM objects: 10,000 ids in a few milliseconds
-        return tuple(db.session.connection().execute(q).scalars())
+        # from the one people table, patched after each edit: no query of 10,000 rows
+        people = people_table(org)
+        if start is None:
+            return tuple(int(p) for p in people["person"])
+        until = people["available_until"]
+        ok = (people["hours"].to_numpy() > 0) & (
+            until.isna().to_numpy() | (until >= pd.Timestamp(start)).to_numpy())
+        return tuple(int(p) for p in people["person"].to_numpy()[ok])
     # asking again with other options, or for another project, reads nothing
     return list(versions.memo(org, "team_candidates", (start,), load))
 
