@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from playwright.sync_api import expect
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
@@ -97,7 +98,7 @@ def test_admin_imports_a_file_with_errors_then_the_corrected_one(browser, own_se
     context, page = _signed_in(browser, base_url, ADMIN)
     page.goto("/admin/people")
     page.get_by_role("link", name="Importa da un file").click()
-    assert page.get_by_role("heading", name="Importa persone e competenze").is_visible()
+    expect(page.get_by_role("heading", name="Importa persone e competenze")).to_be_visible()
     _check_page(page)
 
     bad = tmp_path / "persone.csv"

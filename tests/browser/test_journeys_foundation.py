@@ -1,5 +1,6 @@
 """A newcomer signs in with each demo account and lands on their role's real home page."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, login
 
@@ -33,4 +34,4 @@ def test_english_from_the_login_page(page):
     page.goto("/login")
     page.get_by_role("link", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", name="Sign in to SkillMap").is_visible()
+    expect(page.get_by_role("heading", name="Sign in to SkillMap")).to_be_visible()

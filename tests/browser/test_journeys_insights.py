@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, login
 
@@ -23,16 +24,16 @@ def test_manager_recomputes_and_reads_the_skill_families(page, live_app):
     page.get_by_role("link", name="Famiglie di competenze").click()
     page.get_by_role("button", name="Ricalcola ora").click()
     page.wait_for_url(re.compile(r"/insights/recompute$"))
-    assert page.get_by_role("status").filter(has_text="In attesa").is_visible()
+    expect(page.get_by_role("status").filter(has_text="In attesa")).to_be_visible()
     assert queue.drain() >= 1  # what the queue's consumer does
     status = page.get_by_role("status").filter(has_text="Ricalcolo")
     status.filter(has_text="terminato").wait_for(timeout=60000)
     assert_accessible(page)
     page.get_by_role("link", name="Vedi le famiglie di competenze").click()
     page.wait_for_url(re.compile(r"/insights/families$"))
-    assert page.get_by_text("Aggiornato").is_visible()
+    expect(page.get_by_text("Aggiornato")).to_be_visible()
     network = page.get_by_role("img", name=re.compile(r"Rete di \d+ competenze in \d+ famiglie"))
-    assert network.is_visible()
+    expect(network).to_be_visible()
     table = page.locator("#families-table")
     assert table.locator("tbody tr").count() >= 3
     assert "Famiglia 1" in table.inner_text()
@@ -43,7 +44,7 @@ def test_employee_profile_suggests_what_to_grow_next(page):
     login(page, "employee")
     page.goto("/profile")
     panel = page.locator("#grow-next")
-    assert panel.get_by_role("heading", name="Competenze che potresti sviluppare").is_visible()
+    expect(panel.get_by_role("heading", name="Competenze che potresti sviluppare")).to_be_visible()
     assert re.search(r"Chi ha .+ spesso ha anche .+\.", panel.inner_text())
     assert_accessible(page)
 

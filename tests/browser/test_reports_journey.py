@@ -3,6 +3,7 @@ import io
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, login
 
@@ -45,7 +46,7 @@ def test_manager_drills_down_from_area_to_skills_to_people(page):
     page.locator("table.heatmap thead a").first.click()
     page.wait_for_load_state("networkidle")
     assert "area=" in page.url
-    assert page.get_by_role("link", name="Torna a tutte le aree di competenza").is_visible()
+    expect(page.get_by_role("link", name="Torna a tutte le aree di competenza")).to_be_visible()
     link = page.locator("table.heatmap tbody a").first
     link.click()
     page.wait_for_load_state("networkidle")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from skillmap.extensions import db
@@ -51,7 +52,7 @@ def test_sign_in_and_out_with_the_provider(browser, sso_server):
     try:
         page.goto("/login")
         button = page.get_by_role("button", name="Accedi con Cooperativa ID")
-        assert button.is_visible()
+        expect(button).to_be_visible()
         for width, height in ((1280, 900), (390, 844)):
             page.set_viewport_size({"width": width, "height": height})
             assert page_overflow(page) is None, f"login scrolls sideways at {width} px"
@@ -67,7 +68,7 @@ def test_sign_in_and_out_with_the_provider(browser, sso_server):
         page.wait_for_url(f"{provider.issuer}/oauth2/end_session*")
         page.locator("form button, form input[type=submit]").first.click()
         page.wait_for_url(f"{base}/login*")
-        assert page.get_by_role("button", name="Accedi con Cooperativa ID").is_visible()
+        expect(page.get_by_role("button", name="Accedi con Cooperativa ID")).to_be_visible()
         page.goto("/")
         assert "/login" in page.url  # signed out of SkillMap
     finally:
@@ -87,7 +88,7 @@ def test_a_person_unknown_to_skillmap_is_told_why(browser, sso_server):
         page.locator("input[name=sub]").fill("stranger")
         page.locator("input[name=sub]").press("Enter")
         page.wait_for_url(f"{base}/login*")
-        assert page.get_by_text("non è in SkillMap").is_visible()
+        expect(page.get_by_text("non è in SkillMap")).to_be_visible()
         assert_accessible(page)
     finally:
         context.close()
@@ -101,7 +102,7 @@ def test_admin_prepares_and_downloads_the_full_export(page, live_app, tmp_path):
     page.goto("/admin/export")
     page.get_by_role("button", name="Prepara un'esportazione completa").click()
     page.wait_for_load_state("networkidle")
-    assert page.locator("#export-progress").is_visible()
+    expect(page.locator("#export-progress")).to_be_visible()
     queue.huey.flask_app = live_app
     with live_app.app_context():
         queue.drain()
@@ -134,7 +135,7 @@ def test_admin_turns_a_password_off_on_the_account_page(browser, sso_server, liv
         page.wait_for_url(f"{base}/")
         page.goto(f"/admin/users/{user_id}")
         page.get_by_role("button", name="Disattiva la password").click()
-        assert page.get_by_text("ora accede solo con Cooperativa ID").is_visible()
+        expect(page.get_by_text("ora accede solo con Cooperativa ID")).to_be_visible()
         assert page.get_by_role("button", name="Invia un link").count() == 0
         for width, height in ((1280, 900), (390, 844)):
             page.set_viewport_size({"width": width, "height": height})
@@ -142,6 +143,6 @@ def test_admin_turns_a_password_off_on_the_account_page(browser, sso_server, liv
             assert_accessible(page)
         page.set_viewport_size({"width": 1280, "height": 900})
         page.get_by_role("button", name="Consenti di nuovo la password").click()
-        assert page.get_by_text("può di nuovo accedere con una password").is_visible()
+        expect(page.get_by_text("può di nuovo accedere con una password")).to_be_visible()
     finally:
         context.close()

@@ -7,6 +7,7 @@ open projects and say interested, propose an idea.
 import re
 
 import pytest
+from playwright.sync_api import expect
 import sqlalchemy as sa
 
 from skillmap.extensions import db
@@ -52,7 +53,7 @@ def test_coordinator_builds_a_team(page, live_app):
     assert_accessible(page)
 
     page.get_by_role("link", name="Componi il gruppo").first.click()
-    assert page.get_by_role("heading", name="Gruppo suggerito").is_visible()
+    expect(page.get_by_role("heading", name="Gruppo suggerito")).to_be_visible()
     assert "Un suggerimento, non una decisione" in page.content()
     assert_accessible(page)
     first = page.locator("#suggested-title ~ div table tbody tr").first
@@ -98,7 +99,7 @@ def test_employee_answers_an_invitation_joins_and_proposes(page, live_app):
     assert "Ora fai parte del gruppo del progetto." in page.content()
 
     page.get_by_role("link", name="Progetti aperti").click()
-    assert page.get_by_role("heading", name="Progetti aperti", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Progetti aperti", level=1)).to_be_visible()
     assert "Perché fa per te" in page.content() or "non richiede nessuna delle tue competenze" in page.content()
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("^Mi interessa")).first.click()

@@ -4,6 +4,7 @@ card, a suggestion becomes a wish in one click. axe runs on every page reached."
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, login
 
@@ -32,11 +33,11 @@ def test_manager_chooses_skills_period_and_months_on_the_trends_page(page):
     page.wait_for_load_state("networkidle")
     assert "period=12" in page.url and page.url.count("skill=") == 2
     compare = page.locator("#trend-compare")
-    assert compare.is_visible()
+    expect(compare).to_be_visible()
     rows = compare.locator("tbody tr").all_inner_texts()
     assert len(rows) == 2 and any("Inglese" in r for r in rows)
     assert page.locator("#trend-months tbody tr").count() == 12
-    assert page.locator("svg.line-chart").is_visible()
+    expect(page.locator("svg.line-chart")).to_be_visible()
     for width, height in ((1280, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         assert page.evaluate("document.documentElement.scrollWidth <= "
@@ -49,13 +50,13 @@ def test_employee_prints_the_skill_card(page):
     page.goto("/profile")
     page.get_by_role("link", name="La mia scheda delle competenze, pronta da stampare").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert page.locator(".skill-card-table").count() >= 1
     assert_accessible(page)
     page.emulate_media(media="print")
-    assert not page.locator("nav.navbar").is_visible()          # no menu on paper
-    assert not page.get_by_role("button", name="Stampa o salva in PDF").is_visible()
-    assert page.locator(".skill-card").is_visible()
+    expect(page.locator("nav.navbar")).to_be_hidden()          # no menu on paper
+    expect(page.get_by_role("button", name="Stampa o salva in PDF")).to_be_hidden()
+    expect(page.locator(".skill-card")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= "
                          "document.documentElement.clientWidth")
 
