@@ -71,7 +71,8 @@ def confirm(req: ErasureRequest, typed_name: str, *, actor: User) -> datetime:
     if not done:  # confirmed, withdrawn or done by another request meanwhile
         raise ErasureError("state")
     audit.record(req.organisation_id, actor.id, "erasure.confirmed",
-                 subject_person_id=person.id, detail=f"erase after {when.isoformat()}")
+                 subject_person_id=person.id,
+                 detail=f"erase after {when.strftime('%Y-%m-%d %H:%M')} UTC")
     db.session.expire(req)
     return when
 
