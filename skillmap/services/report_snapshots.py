@@ -45,7 +45,7 @@ JOB_KIND = "reports"
 #: the reports kept as snapshots (their unfiltered view)
 KINDS = ("matrix", "gaps", "growth")
 #: snapshots loaded by this process: (organisation, key) -> Snapshot
-_LOADED: dict[tuple[int, str], "Snapshot"] = {}
+_LOADED: dict[tuple[str, int, str], "Snapshot"] = {}
 _LOCK = threading.Lock()
 
 
@@ -94,14 +94,14 @@ def latest(organisation_id: int, kind: str, lang: str, min_group: int) -> Snapsh
     if version < current and utcnow() - computed > timedelta(seconds=max_age):
         return None  # no consumer has refreshed it for too long: compute in the request
     with _LOCK:
-        hit = _LOADED.get((organisation_id, key))
+        hit = _LOADED.get((versions._database(), organisation_id, key))
     if hit is None or hit.data_version != version or hit.computed_at != computed:
         payload = db.session.scalar(sa.select(ReportSnapshot.payload)
                                     .where(ReportSnapshot.id == row.id))
         report = pickle.loads(payload)
         hit = Snapshot(report, version, version, computed)
         with _LOCK:
-            _LOADED[(organisation_id, key)] = hit
+            _LOADED[(versions._database(), organisation_id, key)] = hit
     return replace(hit, current_version=current)
 
 

@@ -293,7 +293,7 @@ def memo(organisation_id: int, name: str, args: tuple, compute: Callable[[], T],
     Values are shared between requests and threads: callers must not change them.
     """
     version = current(organisation_id) if version is None else int(version)
-    key = (organisation_id, name, args)
+    key = (_database(), organisation_id, name, args)
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None and hit[0] == version:
@@ -316,7 +316,7 @@ def memo_patched(organisation_id: int, name: str, load: Callable[[], T],
     value at an older version and only some people changed since, ``patch(old, people)``
     updates it instead of ``load()`` reading everything again."""
     version = current(organisation_id)
-    key = (organisation_id, name, ())
+    key = (_database(), organisation_id, name, ())
     with _LOCK:
         hit = _CACHE.get(key)
     if hit is not None and hit[0] == version:
@@ -338,6 +338,14 @@ def memo_patched(organisation_id: int, name: str, load: Callable[[], T],
         while len(_CACHE) > MAX_ENTRIES:
             _CACHE.popitem(last=False)
     return value
+
+
+def _database() -> str:
+    """Which database the cached values come from: a process serving two databases (tests,
+    a restore beside a live one) must not mix organisation 1 of one with that of the other."""
+    from flask import current_app
+
+    return str(current_app.config.get("SQLALCHEMY_DATABASE_URI", "")) if has_app_context() else ""
 
 
 def clear() -> None:
