@@ -19,11 +19,12 @@ the most cumulative time in one run:
   read, alone (what "skills you could grow next" needs after each edit).
 
 ``python bench/profile_requests.py [--db sqlite|postgres] [--file PATH] [--runs N]
-[--profile] [--top N]``
+[--profile] [--top N] [--sql] [--only NAME ...]``
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import os
@@ -43,6 +44,27 @@ from bench_load import PG_DEFAULT, form_fields, the_form  # noqa: E402
 EDIT_RE = re.compile(r'/profile/skills/(\d+)/edit')
 
 
+@contextlib.contextmanager
+def statements(engine):
+    """Collect (ms, first 150 characters) of every statement ``engine`` runs meanwhile."""
+    seen, started = [], {}
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        started[id(cursor)] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        ms = (time.perf_counter() - started.pop(id(cursor), time.perf_counter())) * 1000
+        seen.append((ms, " ".join(statement.split())[:150]))
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+        sa.event.remove(engine, "after_cursor_execute", after)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -52,6 +74,8 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="print a cProfile of one run of each")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--only", nargs="*", help="only the cases whose name contains one of these")
+    ap.add_argument("--sql", action="store_true",
+                    help="list the SQL statements of one run of each, with their time")
     args = ap.parse_args()
     url = args.pg_url if args.db == "postgres" else f"sqlite:///{args.file}"
 
@@ -170,6 +194,16 @@ def main() -> None:
             lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
             print(f"--- profile of one '{name}'")
             print("\n".join(lines[2:args.top + 8]))
+        if args.sql:
+            run = setup()
+            with app.app_context():
+                engine_ = db.engine
+            with statements(engine_) as seen:
+                run()
+            print(f"--- {len(seen)} SQL statements of one '{name}', "
+                  f"{sum(ms for ms, _ in seen):.1f} ms in all")
+            for ms, text in seen:
+                print(f"{ms:7.2f}  {text}")
     print("load average: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 

@@ -67,7 +67,8 @@ class ProjectRequirement(db.Model):
 
     project: Mapped[Project] = relationship(back_populates="requirements")
     __mapper_args__ = {"version_id_col": version}
-    skill: Mapped["Skill"] = relationship()  # noqa: F821
+    # read with its requirement (one query for a project's requirements, not one per skill)
+    skill: Mapped["Skill"] = relationship(lazy="joined")  # noqa: F821
 
 
 class TeamMember(db.Model):

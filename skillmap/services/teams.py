@@ -110,16 +110,14 @@ class EngineInput:
 # ----------------------------------------------------------------- database -> engine
 
 def requirements_frame(project: Project) -> pd.DataFrame:
-    rows = db.session.connection().execute(
-        sa.select(ProjectRequirement.id, ProjectRequirement.skill_id, ProjectRequirement.min_level,
-                  ProjectRequirement.weight, ProjectRequirement.count)
-        .where(ProjectRequirement.project_id == project.id).order_by(ProjectRequirement.id)).all()
-    ids, skills, levels, weights, counts = (list(c) for c in zip(*rows)) if rows else ([],) * 5
-    return pd.DataFrame({"skill": np.array(skills, dtype=np.int64),
-                         "min_level": np.array(levels, dtype=np.int64),
-                         "weight": np.array(weights, dtype=np.int64),
-                         "count": np.array(counts, dtype=np.int64)},
-                        index=pd.Index(np.array(ids, dtype=np.int64), name="id"))
+    """The project's requirements as the engine wants them (from the rows the page shows
+    too: one query with their skills)."""
+    rows = sorted(project.requirements, key=lambda r: r.id)
+    return pd.DataFrame({"skill": np.array([r.skill_id for r in rows], dtype=np.int64),
+                         "min_level": np.array([r.min_level for r in rows], dtype=np.int64),
+                         "weight": np.array([r.weight for r in rows], dtype=np.int64),
+                         "count": np.array([r.count for r in rows], dtype=np.int64)},
+                        index=pd.Index(np.array([r.id for r in rows], dtype=np.int64), name="id"))
 
 
 def candidate_ids(project: Project, widen: bool = False) -> list[int]:
@@ -178,9 +176,10 @@ def current_team(project: Project) -> dict:
     return {**by, "open_places": max(0, project.team_size - taken)}
 
 
-def default_options(project: Project) -> Options:
-    """A first visit: invited and accepted members stay, people who declined are left out."""
-    team = current_team(project)
+def default_options(project: Project, team: dict | None = None) -> Options:
+    """A first visit: invited and accepted members stay, people who declined are left out
+    (``team``: :func:`current_team`, when the caller has it already)."""
+    team = current_team(project) if team is None else team
     return Options(pins=[m.person_id for m in team["accepted"] + team["invited"]
                          if m.role != "growth"],
                    excludes=[m.person_id for m in team["declined"]])
@@ -215,16 +214,18 @@ def _people(ids) -> dict[int, Person]:
     ids = list(set(ids))
     if not ids:
         return {}
-    return {p.id: p for p in db.session.scalars(sa.select(Person).where(Person.id.in_(ids)))}
+    # with their units (the page shows them): one query, not one per unit
+    return {p.id: p for p in db.session.scalars(sa.select(Person).where(Person.id.in_(ids))
+                                                .options(sa.orm.joinedload(Person.unit)))}
 
 
-def suggest(project: Project, options: Options, viewer=None) -> dict:
+def suggest(project: Project, options: Options, viewer=None, team: dict | None = None) -> dict:
     """The suggested (or hand-made) team with coverage, reasons, gaps and alternatives.
 
-    With ``viewer``, everyone the suggestion names gets a ``team.suggested`` row
+    ``team``: :func:`current_team`, when the caller has it already. With ``viewer``, everyone the suggestion names gets a ``team.suggested`` row
     in the audit trail (one bulk insert; the caller commits, as for every service).
     """
-    view = _suggest(project, options)
+    view = _suggest(project, options, current_team(project) if team is None else team)
     if viewer is not None:
         audit.record_disclosures(project.organisation_id, viewer.id, "team.suggested",
                                  view["named_ids"], context=json.dumps(
@@ -233,7 +234,7 @@ def suggest(project: Project, options: Options, viewer=None) -> dict:
     return view
 
 
-def _suggest(project: Project, options: Options) -> dict:
+def _suggest(project: Project, options: Options, team: dict) -> dict:
     asked = set(options.pins) | set(options.excludes) | set(options.team or [])
     org_people = set(db.session.connection().execute(sa.select(Person.id).where(
         Person.organisation_id == project.organisation_id, Person.id.in_(asked))).scalars()
@@ -249,7 +250,7 @@ def _suggest(project: Project, options: Options) -> dict:
     key = (project.id, project.team_size, _fingerprint(data, options, training, holders))
     result = versions.memo(project.organisation_id, "team_suggestion", key,
                            lambda: _solve(project, options, data, training, holders), version=0)
-    view = _view(project, options, data, result)
+    view = _view(project, options, data, result, team)
     view["training"] = _training_view(project, result, holders, data.candidates)
     return view
 
@@ -337,10 +338,9 @@ def _training_view(project: Project, result, holders: pd.DataFrame, candidates) 
     return out
 
 
-def _view(project, options, data, result) -> dict:
+def _view(project, options, data, result, team: dict) -> dict:
     reqs = {r.id: r for r in project.requirements}
     skills = {r.skill_id: r.skill for r in project.requirements}
-    team = current_team(project)
     interested = {m.person_id for m in team["interested"]}
     status = {m.person_id: m.status for rows in team.values() if isinstance(rows, list)
               for m in rows}

@@ -33,6 +33,7 @@ from itertools import chain
 from typing import Callable, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.orm.util import identity_key
 from flask import g, has_app_context
 from sqlalchemy.orm import Session
 
@@ -107,6 +108,8 @@ def _changes_of_flush(session: Session) -> Changes:
         elif isinstance(obj, (PersonSkill, SkillChange)):
             mine = {obj.person_id} if isinstance(obj, PersonSkill) else set()
             person = state.get("person")
+            if person is None and obj.person_id is not None:   # loaded already: no query
+                person = session.identity_map.get(identity_key(Person, obj.person_id))
             if person is not None and vars(person).get("organisation_id") is not None:
                 _merge(out, vars(person)["organisation_id"], mine)
             elif obj.person_id is not None:
