@@ -13,6 +13,8 @@ the most cumulative time in one run:
 * ``team after edit``: the team page of a staffing project right after an edit
   elsewhere in the organisation (target <= 100 ms);
 * ``team, same version``: the same page again with nothing changed;
+* ``team, new question[, unit limit | growth]``: a question the engine has not answered
+  yet (its cached answers dropped first): the engine solves again;
 * ``profile_table (cold)``: the one profile reader reading every row again (as after
   any edit), alone;
 * ``engine.prepare``: the prepared model of the whole organisation from a frame already
@@ -114,6 +116,15 @@ def main() -> None:
             return lambda: (client or coordinator).get(path or f"/projects/{project}/team")
         return setup
 
+    def new_question(query=""):
+        """The team page for a question not asked before (the engine solves again)."""
+        def setup():
+            with versions._LOCK:
+                for key in [k for k in versions._CACHE if k[2] == "team_suggestion"]:
+                    del versions._CACHE[key]
+            return lambda: coordinator.get(f"/projects/{project}/team{query}")
+        return setup
+
     def profile_after_save():
         save()()
         return lambda: employee.get("/profile")
@@ -154,6 +165,9 @@ def main() -> None:
              ("profile, same version", lambda: lambda: employee.get("/profile"), None),
              ("team after edit", after(save), 100),
              ("team, same version", lambda: lambda: coordinator.get(f"/projects/{project}/team"), 100),
+             ("team, new question", new_question(), 100),
+             ("team, new question, unit limit", new_question("?asked=1&max_per_unit=2"), 100),
+             ("team, new question, growth", new_question("?asked=1&growth_places=2"), 100),
              ("matrix after edit", after(save, manager, "/reports/matrix"), 100),
              ("gaps after edit", after(save, manager, "/reports/gaps"), 100),
              ("xlsx after edit", after(save, manager, "/reports/matrix.xlsx"), None),

@@ -9,7 +9,7 @@ from .families import (NOT_ENOUGH_DATA, TRANSVERSAL, SkillFamilies, placement_co
 from .gaps import skill_gaps
 from .groups import PeopleGroups, people_groups
 from .layout import family_payload, layout
-from .model import EngineModel, prepare
+from .model import EngineModel, prepare, update
 from .recommend import recommend_skills
 from .similar import similar_people
 from .teams import TeamSuggestion, suggest_team, team_coverage
@@ -32,4 +32,5 @@ __all__ = [
     "skill_gaps",
     "suggest_team",
     "team_coverage",
+    "update",
 ]

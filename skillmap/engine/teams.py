@@ -165,12 +165,23 @@ class _Instance:
         cur = self.C[list(idx)].sum(axis=0) if len(idx) else np.zeros(len(self.req))
         return float((self.w * np.minimum(cur, self.c) / self.c).sum() / self.w.sum())
 
+    @property
+    def level_matrix(self) -> np.ndarray:
+        """People x required skills: the level of every row (0: no row, or a wish)."""
+        if getattr(self, "_levels", None) is None:
+            L = np.zeros((len(self.people), int(self.rskill.max()) + 1 if len(self.rskill) else 0),
+                         dtype=np.int64)
+            L[self.rows["person"].to_numpy(), self.rows["skill"].to_numpy()] = \
+                self.rows["level"].to_numpy()
+            self._levels = L
+        return self._levels
+
     def levels(self, idx) -> dict:
-        """(person code, skill code) -> level for the people ``idx``."""
-        pc = self.rows["person"].to_numpy()
-        hit = np.isin(pc, list(idx))
-        sc, lv = self.rows["skill"].to_numpy()[hit], self.rows["level"].to_numpy()[hit]
-        return dict(zip(zip(pc[hit].tolist(), sc.tolist()), lv.tolist()))
+        """(person code, skill code) -> level for the people ``idx`` (levels above 0)."""
+        idx = list(idx)
+        sub = self.level_matrix[idx]
+        r, c = np.nonzero(sub)
+        return dict(zip(zip(np.asarray(idx)[r].tolist(), c.tolist()), sub[r, c].tolist()))
 
 
 def _skill_codes(column, skills: pd.Index) -> np.ndarray:
@@ -591,24 +602,25 @@ def _growth(inst, idx, n, eligible):
     if n <= 0 or not len(inst.req):
         return []
     idx = list(idx)
-    levels = inst.levels(idx)
+    L = inst.level_matrix
     rows = inst.rows
     pc = rows["person"].to_numpy()
     ok = eligible[pc] & ~np.isin(pc, idx) & (rows["wants_to_grow"] | (rows["level"] == 0)).to_numpy()
-    rows = rows[ok]
+    rp, rs, rl = pc[ok], rows["skill"].to_numpy()[ok], rows["level"].to_numpy()[ok]
     opts = []
-    for s, code, need, w in zip(inst.req["skill"].tolist(), inst.rskill,
+    for s, code, need, w in zip(inst.req["skill"].tolist(), inst.rskill.tolist(),
                                 inst.req["min_level"].tolist(), inst.req["weight"].tolist()):
-        mentors = [(levels[(m, code)], pos, m) for pos, m in enumerate(idx)
-                   if levels.get((m, code), 0) >= need]
+        mentors = [(int(L[m, code]), pos, m) for pos, m in enumerate(idx) if L[m, code] >= need]
         if not mentors:
             continue
-        hit = rows[(rows["skill"] == code) & (rows["level"] < need)]
+        hit = (rs == code) & (rl < need)
         opts += [(-w, -lvl, p, s, lvl, need, mentors)
-                 for p, lvl in zip(hit["person"].tolist(), hit["level"].tolist())]
+                 for p, lvl in zip(rp[hit].tolist(), rl[hit].tolist())]
     out, taken, load = [], set(), {}
     for _, _, p, s, lvl, need, mentors in sorted(opts, key=lambda t: t[:2]):
-        if p in taken or len(out) >= n:
+        if len(out) >= n:
+            break
+        if p in taken:
             continue
         mlvl, _, mentor = min(mentors, key=lambda t: (-t[0], load.get(t[2], 0), t[1]))
         load[mentor] = load.get(mentor, 0) + 1

@@ -20,9 +20,16 @@ __all__ = ["backups", "engine_model", "grow_next", "skills_by_id"]
 
 
 def engine_model(organisation_id: int) -> engine.EngineModel:
-    """The organisation's prepared model at the current data version."""
-    return versions.memo(organisation_id, "engine_model", (),
-                         lambda: engine.prepare(profiles_frame(organisation_id)))
+    """The organisation's prepared model at the current data version.
+
+    After an edit only the people it changed are counted again (:func:`engine.update`,
+    the same model as a fresh :func:`engine.prepare`, for a fraction of its time)."""
+    def load():
+        return engine.prepare(profiles_frame(organisation_id))
+
+    def patch(old, people):
+        return engine.update(old, profiles_frame(organisation_id), people)
+    return versions.memo_patched(organisation_id, "engine_model", load, patch)
 
 
 def skills_by_id(ids) -> dict[int, Skill]:

@@ -33,3 +33,14 @@ def test_the_environment_wins(env):
     conf = runpy.run_path(CONF)
     assert conf["bind"] == ["0.0.0.0:9000", "unix:/run/skillmap.sock"]
     assert (conf["workers"], conf["threads"], conf["timeout"]) == (5, 2, 30)
+
+
+def test_a_worker_leaves_the_loaded_application_out_of_garbage_collection(env):
+    import gc
+
+    conf = runpy.run_path(CONF)
+    try:
+        conf["post_worker_init"](object())
+        assert gc.get_freeze_count() > 1000   # everything imported so far is frozen
+    finally:
+        gc.unfreeze()
