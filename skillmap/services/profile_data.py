@@ -41,17 +41,25 @@ def _patched(old: pd.DataFrame, fresh: pd.DataFrame, people: set[int],
              order: list[str]) -> pd.DataFrame:
     """``old`` without the rows of ``people``, plus their ``fresh`` rows, in ``order``.
 
-    ``old`` is already in order and every row of a changed person is in ``fresh``, so one
-    stable sort of ``fresh`` and one stable sort on the person column put everything in
-    place (a full sort on both columns costs several times more at 100,000 rows).
+    ``old`` is already in order (by person first) and every row of a changed person is in
+    ``fresh``: each changed person's old block is cut out with a binary search and their
+    fresh rows put in its place, one ``take`` of the whole table, no sort of it.
     """
     if not people:
         return old
-    keep = old[~np.isin(old["person"].to_numpy(), np.fromiter(people, dtype=np.int64))]
-    fresh = fresh.sort_values(order, kind="stable")
-    out = pd.concat([keep, fresh], ignore_index=True)
-    ranks = np.argsort(out["person"].to_numpy(), kind="stable")
-    return out.take(ranks).reset_index(drop=True)
+    ids = np.sort(np.fromiter(people, dtype=np.int64))
+    held = old["person"].to_numpy()
+    lo, hi = np.searchsorted(held, ids, side="left"), np.searchsorted(held, ids, side="right")
+    fresh = fresh.sort_values(order, kind="stable", ignore_index=True)
+    new = fresh["person"].to_numpy()
+    f_lo, f_hi = np.searchsorted(new, ids, side="left"), np.searchsorted(new, ids, side="right")
+    pieces, start, n_old = [], 0, len(old)
+    for k in range(len(ids)):
+        pieces += [np.arange(start, lo[k]), n_old + np.arange(f_lo[k], f_hi[k])]
+        start = hi[k]
+    pieces.append(np.arange(start, n_old))
+    out = pd.concat([old, fresh], ignore_index=True)
+    return out.take(np.concatenate(pieces)).reset_index(drop=True)
 
 
 def profile_table(organisation_id: int) -> pd.DataFrame:
