@@ -479,7 +479,14 @@ class _Solver:
                 picks.append(ok)
             pool = np.unique(np.concatenate(picks))
             pool = pool[np.argsort(self.key[pool], kind="stable")]
-            self._pool = pool if self.cap is not None else self._undominated(pool, k + 1)
+            if self.cap is None:
+                self._pool = self._undominated(pool, k + 1)
+            else:   # within one unit: swapping for someone of the same unit keeps the limit
+                units = self.units[pool]
+                keep = min(self.cap, k) + 1
+                kept = np.concatenate([self._undominated(pool[units == u], keep if u >= 0 else k + 1)
+                                       for u in np.unique(units)])
+                self._pool = kept[np.argsort(self.key[kept], kind="stable")]
         return self._pool
 
     def _undominated(self, pool, keep):
@@ -490,8 +497,9 @@ class _Solver:
         matched or beaten on every requirement by ``keep`` others (counting
         copies) is never needed either: a team of ``keep - 1`` can always
         swap it for one of them and lose nothing. With ``keep = k + 1`` this
-        stays true when one more person is banned (alternatives). Not used
-        with unit caps, where the better person may come from a full unit.
+        stays true when one more person is banned (alternatives). With unit caps
+        it is applied within each unit (a swap inside a unit keeps every limit),
+        with ``keep = cap + 1``: a team holds at most ``cap`` people of a unit.
         """
         M = self.C[pool]
         U, inv, mult = np.unique(M, axis=0, return_inverse=True, return_counts=True)
@@ -510,8 +518,9 @@ class _Solver:
             dominated[lo:lo + ge.shape[1]] = np.einsum("i,ij->j", copies, ge)   # no BLAS threads
         return pool[(rank < keep) & (dominated[inv] < keep)]
 
-    def solve(self, k, fixed=(), banned=()):
-        """Greedy on every candidate, then tabu search on the pool."""
+    def solve(self, k, fixed=(), banned=(), restarts=_RESTARTS):
+        """Greedy on every candidate, then tabu search on the pool, then up to ``restarts``
+        ruin-and-recreate restarts while they find better teams."""
         avail = self.allowed.copy()
         avail[list(banned)] = False
         avail[list(fixed)] = False
@@ -530,7 +539,7 @@ class _Solver:
         nnz = int(np.count_nonzero(M[av]))
         work = 0                    # swap values computed by the restarts: a budget that,
         stale = 0
-        for t in range(_RESTARTS):  # unlike a clock, gives the same team on every machine
+        for t in range(restarts):   # unlike a clock, gives the same team on every machine
             free = len(best) - n_fixed
             if (free < 2 or work >= _RESTART_WORK or best_val >= bound - _GAP
                     or stale >= _RESTART_STALE):
@@ -755,7 +764,10 @@ def suggest_team(profiles: pd.DataFrame, requirements: pd.DataFrame, team_size: 
     for i in by_loss:
         if len(best.alternatives) >= alternatives:
             break
-        alt = solver.solve(team_size, fixed=fixed, banned=[i])
+        # an alternative is another good team, not a second optimum: one tabu search
+        # without the restarts (with a per-unit limit no bound stops the search early, and
+        # the restarts made the three solves 100 ms instead of 30)
+        alt = solver.solve(team_size, fixed=fixed, banned=[i], restarts=0)
         if frozenset(alt) not in seen:
             seen.add(frozenset(alt))
             best.alternatives.append(build(alt))
