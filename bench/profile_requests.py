@@ -22,6 +22,7 @@ the most cumulative time in one run:
 
 ``python bench/profile_requests.py [--db sqlite|postgres] [--file PATH] [--runs N]
 [--profile] [--top N] [--sql] [--only NAME ...]``
+(``PROFILE_SORT=tottime`` sorts the profile by time spent in each function itself)
 """
 from __future__ import annotations
 
@@ -204,7 +205,7 @@ def main() -> None:
             run()
             prof.disable()
             out = io.StringIO()
-            pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(args.top)
+            pstats.Stats(prof, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
             lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
             print(f"--- profile of one '{name}'")
             print("\n".join(lines[2:args.top + 8]))

@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from skillmap.engine.team_training import suggest_team_trained, training_table
 from skillmap.engine.teams import UnitCapExceeded, suggest_team, team_coverage
 from skillmap.extensions import db
-from skillmap.models import Person, PersonSkill, Project, ProjectRequirement, Skill, TeamMember
+from skillmap.models import Person, PersonSkill, Project, Skill, TeamMember
 from skillmap.services import audit, versions
 from skillmap.services.errors import ConflictError
 from skillmap.services.profile_data import NO_UNIT, people_table, profiles_frame

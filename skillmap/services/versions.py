@@ -33,9 +33,9 @@ from itertools import chain
 from typing import Callable, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm.util import identity_key
 from flask import g, has_app_context
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from skillmap.models import (DataChange, DataVersion, Organisation, Person, PersonSkill, Project,
                              ProjectRequirement, RoleTarget, Skill, SkillArea, SkillChange,
