@@ -8,7 +8,7 @@ the most cumulative time in one run:
 
 * ``save level``: POST of a new level through the edit form (target <= 20 ms);
 * ``profile after save``: GET /profile right after it (the engine model for
-  "skills you could grow next" is at a new data version: ``engine.prepare`` runs);
+  "skills you could grow next" is at a new data version: ``engine.update`` runs);
 * ``profile, same version``: the same page again with nothing changed;
 * ``team after edit``: the team page of a staffing project right after an edit
   elsewhere in the organisation (target <= 100 ms);
