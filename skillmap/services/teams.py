@@ -222,8 +222,9 @@ def _people(ids) -> dict[int, Person]:
 def suggest(project: Project, options: Options, viewer=None, team: dict | None = None) -> dict:
     """The suggested (or hand-made) team with coverage, reasons, gaps and alternatives.
 
-    ``team``: :func:`current_team`, when the caller has it already. With ``viewer``, everyone the suggestion names gets a ``team.suggested`` row
-    in the audit trail (one bulk insert; the caller commits, as for every service).
+    ``team``: :func:`current_team`, when the caller has it already. With ``viewer``,
+    everyone the suggestion names gets a ``team.suggested`` row in the audit trail (one
+    bulk insert; the caller commits, as for every service).
     """
     view = _suggest(project, options, current_team(project) if team is None else team)
     if viewer is not None:
