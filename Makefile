@@ -55,6 +55,7 @@ i18n: install
 bench: install
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_teams.py
+	$(BIN)/python bench/bench_team_units.py
 	$(BIN)/python bench/bench_profile.py
 	$(BIN)/python bench/bench_reports.py
 	$(BIN)/python bench/bench_load.py
