@@ -22,9 +22,9 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_teams as B  # noqa: E402
+import bench_teams as B
 
-from skillmap.engine.teams import suggest_team  # noqa: E402
+from skillmap.engine.teams import suggest_team
 
 UNITS = 6
 
