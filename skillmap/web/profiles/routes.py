@@ -1,7 +1,6 @@
 """My profile: skills, wishes, availability, proposals, and my data (export, erasure)."""
 from __future__ import annotations
 
-import functools
 from datetime import date
 
 from flask import (Response, abort, flash, jsonify, make_response, redirect, render_template,
@@ -242,18 +241,11 @@ def remove_skill(ps_id: int):
 
 
 def _language_names() -> dict[str, str]:
-    from skillmap.i18n import lang
-
-    return _language_names_in(lang())
-
-
-@functools.lru_cache(maxsize=8)
-def _language_names_in(loc: str) -> dict[str, str]:
-    """The names of the languages one can list, in ``loc`` (the page's language); built once
-    per language: copying CLDR's ~600 names cost every profile page 1-3 ms. Do not modify."""
     from babel import Locale
 
-    names = dict(Locale.parse(loc).languages)
+    from skillmap.i18n import lang
+
+    names = dict(Locale.parse(lang()).languages)
     names["lis"] = str(_l("Italian Sign Language (LIS)"))  # ISO 639-3: not in CLDR
     return {code: (names.get(code) or code)[:1].upper() + (names.get(code) or code)[1:]
             for code in LANGUAGE_CODES}
