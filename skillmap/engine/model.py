@@ -96,13 +96,18 @@ def prepare(profiles) -> EngineModel:
     pm = _to_matrix(prof, people, skills)
     levels = pm.matrix
     binary = pm.binary()
-    wish_rows = prof[(prof["level"] == 0) | prof["wants_to_grow"]]
-    wishes = sparse.csr_matrix(
-        (np.ones(len(wish_rows)), (people.get_indexer(wish_rows["person"]),
-                                   skills.get_indexer(wish_rows["skill"]))),
-        shape=(len(people), len(skills)))
+    wishes = _wishes(prof, people, skills)
     co = (binary.T @ binary).toarray().astype(np.float32)
-    return _finish(people, skills, levels, binary, wishes.tocsr(), co)
+    return _finish(people, skills, levels, binary, wishes, co)
+
+
+def _wishes(prof: pd.DataFrame, people: pd.Index, skills: pd.Index) -> sparse.csr_matrix:
+    """People x skills 0/1: level-0 rows and rows with ``wants_to_grow`` (validated rows)."""
+    rows = prof[(prof["level"] == 0) | prof["wants_to_grow"]]
+    return sparse.csr_matrix(
+        (np.ones(len(rows)), (people.get_indexer(rows["person"]),
+                              skills.get_indexer(rows["skill"]))),
+        shape=(len(people), len(skills))).tocsr()
 
 
 def _finish(people, skills, levels, binary, wishes, co) -> EngineModel:
@@ -182,15 +187,10 @@ def update(model: EngineModel, profiles: pd.DataFrame, people) -> EngineModel | 
     labels = model.people[rows]
     mine = validate_profiles(profiles[person_col.isin(labels).to_numpy()])
     new_levels = _to_matrix(mine, labels, model.skills).matrix
-    wish_rows = mine[(mine["level"] == 0) | mine["wants_to_grow"]]
-    new_wishes = sparse.csr_matrix(
-        (np.ones(len(wish_rows)), (labels.get_indexer(wish_rows["person"]),
-                                   model.skills.get_indexer(wish_rows["skill"]))),
-        shape=(len(labels), len(model.skills)))
     levels = _replace_rows(model.levels, rows, new_levels)
     binary = levels.copy().astype(np.float64)
     binary.data[:] = 1.0
-    wishes = _replace_rows(model.wishes, rows, new_wishes.tocsr())
+    wishes = _replace_rows(model.wishes, rows, _wishes(mine, labels, model.skills))
     old_b = model.binary[rows].toarray()
     new_b = binary[rows].toarray()
     co = model.co_holders + (new_b.T @ new_b - old_b.T @ old_b).astype(np.float32)
