@@ -18,8 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_teams as B
@@ -27,25 +25,6 @@ import bench_teams as B
 from skillmap.engine.teams import suggest_team
 
 UNITS = 6
-
-
-def exact(prof, req, k, units, cap, time_limit=60.0):
-    people, C = B.credit_matrix(prof, req)
-    n, R = C.shape
-    c = req["count"].to_numpy(float)
-    w = req["weight"].to_numpy(float)
-    obj = np.concatenate([np.zeros(n), -w / (c * w.sum())])
-    A = sparse.hstack([-sparse.csr_matrix(C.T), sparse.eye(R)])
-    size = sparse.hstack([sparse.csr_matrix(np.ones((1, n))), sparse.csr_matrix((1, R))])
-    cons = [LinearConstraint(A, -np.inf, 0), LinearConstraint(size, 0, k)]
-    u = units.reindex(people).to_numpy()
-    for g in np.unique(u):
-        row = sparse.csr_matrix((u == g).astype(float)[None, :])
-        cons.append(LinearConstraint(sparse.hstack([row, sparse.csr_matrix((1, R))]), 0, cap))
-    res = milp(obj, constraints=cons, integrality=np.concatenate([np.ones(n), np.zeros(R)]),
-               bounds=Bounds(np.zeros(n + R), np.concatenate([np.ones(n), c])),
-               options={"time_limit": time_limit})
-    return -res.fun
 
 
 def main() -> None:
@@ -67,7 +46,7 @@ def main() -> None:
                     t0 = time.perf_counter()
                     s = suggest_team(prof, req, k, units=units, max_per_unit=cap, alternatives=2)
                     t1 = time.perf_counter()
-                    opt = exact(prof, req, k, units, cap)
+                    opt = B.exact(prof, req, k, 60.0, units=units, cap=cap)[1]
                     t2 = time.perf_counter()
                     alts = [a.coverage / opt for a in s.alternatives] if opt > 0 else []
                     rows.append({"n": n, "ratio": s.coverage / opt if opt > 0 else 1.0,

@@ -107,7 +107,9 @@ def credit_matrix(prof, req):
     return people[keep], C[keep]
 
 
-def exact(prof, req, k, time_limit=120.0):
+def exact(prof, req, k, time_limit=120.0, units=None, cap=None):
+    """The optimum as an integer program; with ``units`` (person -> unit) and ``cap``, at
+    most ``cap`` people of one unit (bench_team_units.py)."""
     people, C = credit_matrix(prof, req)
     n, R = C.shape
     c = req["count"].to_numpy(float)
@@ -116,6 +118,11 @@ def exact(prof, req, k, time_limit=120.0):
     A = sparse.hstack([-sparse.csr_matrix(C.T), sparse.eye(R)])
     size = sparse.hstack([sparse.csr_matrix(np.ones((1, n))), sparse.csr_matrix((1, R))])
     cons = [LinearConstraint(A, -np.inf, 0), LinearConstraint(size, 0, k)]
+    if units is not None:
+        u = units.reindex(people).to_numpy()
+        for g in np.unique(u):
+            row = sparse.csr_matrix((u == g).astype(float)[None, :])
+            cons.append(LinearConstraint(sparse.hstack([row, sparse.csr_matrix((1, R))]), 0, cap))
     res = milp(obj, constraints=cons, integrality=np.concatenate([np.ones(n), np.zeros(R)]),
                bounds=Bounds(np.zeros(n + R), np.concatenate([np.ones(n), c])),
                options={"time_limit": time_limit})
