@@ -114,9 +114,12 @@ class PersonSkill(db.Model):
 class SkillChange(db.Model):
     """History: who changed which level of whose skill, and when."""
 
+    #: a person's history, newest first, is read from this index (a top-30 scan, however
+    #: many years of changes the person has); it also serves the person_id foreign key
+    __table_args__ = (sa.Index("ix_skill_change_person_id_changed_at",
+                               "person_id", "changed_at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"),
-                                           index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
     skill_id: Mapped[int] = mapped_column(sa.ForeignKey("skill.id", ondelete="CASCADE"),
                                           index=True)
     changed_by_id: Mapped[Optional[int]] = mapped_column(
