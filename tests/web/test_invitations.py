@@ -126,7 +126,9 @@ def test_forgot_password_same_answer_whatever_the_address(client, users, post_fo
         start = time.perf_counter()
         resp = post_form("/password/forgot", {"email": email}, follow_redirects=True)
         times.append(time.perf_counter() - start)
-        answers.append(re.sub(r"Se \S+ appartiene", "Se X appartiene", resp.get_data(as_text=True)))
+        page = re.sub(r"Se \S+ appartiene", "Se X appartiene", resp.get_data(as_text=True))
+        # the CSRF token carries the second it was signed: two requests may straddle one
+        answers.append(re.sub(r'(name="csrf_token"[^>]*value=")[^"]+', r"\1X", page))
     assert answers[0] == answers[1] and "Se X appartiene a un account" in answers[0]
     # the look-up happens in the queue: the request does the same work for both
     assert abs(times[0] - times[1]) < 0.5
