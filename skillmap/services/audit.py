@@ -4,9 +4,11 @@ Every way of seeing another person's data leaves one row per person shown,
 with ``subject_person_id`` set, so that the person finds it under "who saw my
 data": opening a profile (``profile.viewed``), a people search
 (``people.listed``), a team suggestion (``team.suggested``), a named list
-behind a report figure (``report.people_listed``), an export that names
-people (``audit.exported``) and a call of the HR API that returns their data (``api.read``,
-the actor being the admin who created the token). ``detail`` says in what context.
+behind a report figure (``report.people_listed``), a person's training register,
+the training deadlines or a certificate (``training.viewed``, ``training.listed``,
+``training.certificate_read``), an export that names people (``audit.exported``)
+and a call of the HR API that returns their data (``api.read``, the actor being
+the admin who created the token). ``detail`` says in what context.
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from skillmap.models.base import utcnow
 
 #: actions that show another person's data to the actor
 DISCLOSURES = ("profile.viewed", "people.listed", "team.suggested", "report.people_listed",
-               "audit.exported", "api.read", "profile.card_viewed")
+               "audit.exported", "api.read", "profile.card_viewed", "training.viewed",
+               "training.listed", "training.certificate_read")
 
 
 def record(organisation_id: int, actor_id: int | None, action: str, *,

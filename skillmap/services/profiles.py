@@ -321,6 +321,13 @@ def disclosure_context(event: AuditEvent) -> str:
         return {"candidates": _l("Listed you among people who could be trained (report)"),
                 "holders": _l("Listed you among the holders of a skill (report)")}.get(
             detail.get("list"), _l("Listed you behind a figure of the skills matrix (report)"))
+    if event.action == "training.viewed":
+        return _l("Opened your training register (courses, certificates and deadlines)")
+    if event.action == "training.listed":
+        return (_l("Saw you in the list of training deadlines") if detail.get("via") == "deadlines"
+                else _l("Downloaded the list of training deadlines, which names you"))
+    if event.action == "training.certificate_read":
+        return _l("Downloaded one of your course certificates")
     if event.action == "audit.exported":
         return _l("Exported audit records about you")
     if event.action == "api.read":

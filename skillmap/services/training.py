@@ -7,6 +7,7 @@ so the next gap report shows the effect.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,10 +28,27 @@ from skillmap.models import (
     UnitCoverage,
     User,
 )
-from skillmap.services import training_files
+from skillmap.services import audit, training_files
 
-__all__ = ["RecordData", "TrainingError", "add_coverage", "add_rule", "delete_record",
-           "record_course", "set_safety_roles"]
+__all__ = [
+    "CERTIFICATE_READ",
+    "LISTED",
+    "VIEWED",
+    "RecordData",
+    "TrainingError",
+    "add_coverage",
+    "add_rule",
+    "delete_record",
+    "record_course",
+    "record_disclosure",
+    "set_safety_roles",
+]
+
+#: audit actions of someone else (HR, an admin) seeing a person's training data; each
+#: person finds them under "who saw my data" (:data:`skillmap.services.audit.DISCLOSURES`)
+VIEWED = "training.viewed"              # their training register opened
+LISTED = "training.listed"              # named in the deadlines list, on the page or a download
+CERTIFICATE_READ = "training.certificate_read"   # one of their certificate files downloaded
 
 #: the level a course gives a skill the profile did not have (2 = basic)
 LEVEL_FROM_COURSE = 2
@@ -163,3 +181,12 @@ def add_coverage(org_id: int, unit_id: int, role: str, minimum: int) -> UnitCove
     row.minimum = max(1, int(minimum))
     db.session.flush()
     return row
+
+
+def record_disclosure(viewer: User, action: str, person_ids, *, via: str = "") -> int:
+    """One audit row per person whose training ``viewer`` saw (none for oneself), in one
+    insert; ``via`` says where (``deadlines``, ``csv``, ``xlsx``). The view commits."""
+    return audit.record_disclosures(viewer.organisation_id, viewer.id, action,
+                                    (int(p) for p in person_ids),
+                                    context=json.dumps({"via": via}) if via else "",
+                                    skip_person_id=viewer.person_id)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from skillmap.extensions import db
 from skillmap.models import (
+    AuditEvent,
     PersonSkill,
     SafetyRoleHolder,
     SkillChange,
@@ -252,3 +253,75 @@ def test_profile_skill_certificate_says_expired_in_plain_words(client, auth, use
     auth.login("employee")
     html = client.get("/profile").get_data(as_text=True)
     assert "Attestato scaduto il 1 gen 2020: rinnovalo." in html
+
+
+# -- HR seeing people's training is a disclosure: logged, and shown to each person ------
+
+def _training_disclosures():
+    return [(e.action, e.actor_id, e.subject_person_id, e.detail) for e in db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action.like("training.%"))
+        .order_by(AuditEvent.id))]
+
+
+def test_hr_opening_a_training_register_is_logged_and_the_person_sees_it(
+        client, auth, register, users):
+    bruno = users["coordinator"].person
+    auth.login("manager")
+    page = client.get(f"/training/people/{bruno.id}").get_data(as_text=True)
+    assert "La tua visita a questo registro è registrata e Bruno può vederla." in page
+    assert _training_disclosures() == [("training.viewed", users["manager"].id, bruno.id, "")]
+    auth.logout()
+    auth.login("coordinator")
+    assert ("Ha aperto il tuo registro della formazione (corsi, attestati e scadenze)"
+            in client.get("/profile").get_data(as_text=True))
+
+
+def test_the_deadlines_list_and_its_downloads_log_everyone_they_name(
+        client, auth, register, users):
+    auth.login("manager")
+    page = client.get("/training/deadlines?status=all").get_data(as_text=True)
+    assert "ogni persona che vi compare può vederlo" in page
+    named = {users[r].person_id for r in ("employee", "coordinator", "admin")}
+    listed = [e for e in _training_disclosures() if e[0] == "training.listed"]
+    # one row per person named, none for the manager's own line
+    assert sorted(e[2] for e in listed) == sorted(named)
+    assert {(e[1], e[3]) for e in listed} == {(users["manager"].id, '{"via": "deadlines"}')}
+    before = len(listed)
+    client.get("/training/deadlines?status=expired")  # a filter names only Bruno
+    assert [e[2] for e in _training_disclosures()[before:]] == [users["coordinator"].person_id]
+    before = len(_training_disclosures())
+    client.get("/training/deadlines/export.xlsx?status=expired")
+    assert _training_disclosures()[before:] == [
+        ("training.listed", users["manager"].id, users["coordinator"].person_id,
+         '{"via": "xlsx"}')]
+    auth.logout()
+    auth.login("coordinator")
+    who = client.get("/profile").get_data(as_text=True)
+    assert "Ti ha visto nell'elenco delle scadenze della formazione" in who
+    assert "Ha scaricato l'elenco delle scadenze della formazione, in cui compari" in who
+
+
+def test_refused_deadline_requests_log_nothing(client, auth, register):
+    auth.login("employee")
+    assert client.get("/training/deadlines").status_code == 403
+    assert client.get("/training/deadlines/export.csv").status_code == 403
+    assert _training_disclosures() == []
+
+
+def test_a_certificate_downloaded_by_hr_is_logged_not_the_persons_own(
+        client, auth, post_form, register, users):
+    auth.login("employee")
+    _upload(post_form, "/training/mine", register["SIC-GEN"], data=PNG, name="a.png")
+    record = db.session.scalar(sa.select(TrainingRecord).where(
+        TrainingRecord.file_key.is_not(None)))
+    assert client.get(f"/training/records/{record.id}/certificate").status_code == 200
+    assert _training_disclosures() == []
+    auth.logout()
+    auth.login("manager")
+    assert client.get(f"/training/records/{record.id}/certificate").status_code == 200
+    assert _training_disclosures() == [("training.certificate_read", users["manager"].id,
+                                        users["employee"].person_id, "")]
+    auth.logout()
+    auth.login("employee")
+    assert "Ha scaricato un tuo attestato di un corso" in client.get("/profile").get_data(
+        as_text=True)

@@ -115,9 +115,13 @@ def deadlines():
     on = form.on.data or date.today()
     cover = training_status.coverage_table(org, on, locale=lang())
     tables = deadline_tables(rows)
-    return render_template("training/deadlines.html", form=form, rows=rows, tables=tables,
+    page = render_template("training/deadlines.html", form=form, rows=rows, tables=tables,
                            cover=cover, on=on, status_name=status_name,
                            window=training_status.window_days())
+    # everyone the list names finds it under "who saw my data"
+    training.record_disclosure(current_user, training.LISTED, rows["person"], via="deadlines")
+    db.session.commit()
+    return page
 
 
 @bp.route("/deadlines/export.<fmt>")
@@ -139,6 +143,8 @@ def export(fmt: str):
                           "texts; see the source of each course."))]
     kw = spreadsheet_csv() if fmt == "csv" else {}
     body = export_body(fmt, _("Training deadlines"), now, rows, cover, info, **kw)
+    training.record_disclosure(current_user, training.LISTED, rows["person"], via=fmt)
+    db.session.commit()
     return Response(body, mimetype=EXPORTS[fmt], headers={
         "Content-Disposition": f'attachment; filename="skillmap-scadenze-{now:%Y%m%d}.{fmt}"',
         "Cache-Control": "no-store"})
@@ -212,9 +218,11 @@ def person(person_id: int):
         role_form.roles.data = list(db.session.scalars(sa.select(SafetyRoleHolder.role).where(
             SafetyRoleHolder.person_id == person.id)))
     status = with_words(training_status.person_status(person, locale=lang()))
-    return render_template("training/person.html", person=person, form=form,
-                           role_form=role_form, status=status, records=_records(person.id)), \
-        400 if form.errors or role_form.errors else 200
+    page = render_template("training/person.html", person=person, form=form,
+                           role_form=role_form, status=status, records=_records(person.id))
+    training.record_disclosure(current_user, training.VIEWED, [person.id])
+    db.session.commit()
+    return page, 400 if form.errors or role_form.errors else 200
 
 
 @bp.route("/records/<int:record_id>/delete", methods=["POST"])
@@ -242,6 +250,9 @@ def certificate(record_id: int):
     path = training_files.path_of(record.file_key or "")
     if path is None:
         abort(404)
+    if not own:
+        training.record_disclosure(current_user, training.CERTIFICATE_READ, [record.person_id])
+        db.session.commit()
     ext = path.suffix
     return send_file(path, mimetype=record.file_type, as_attachment=True,
                      download_name=f"attestato-{record.course.code}-{record.completed_on}{ext}",
