@@ -41,7 +41,7 @@ test: install
 	$(BIN)/pytest -n 2
 
 test-postgres: install
-	SKILLMAP_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest
+	SKILLMAP_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2
 
 i18n-update: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
