@@ -186,7 +186,6 @@ def add_coverage(org_id: int, unit_id: int, role: str, minimum: int) -> UnitCove
 def record_disclosure(viewer: User, action: str, person_ids, *, via: str = "") -> int:
     """One audit row per person whose training ``viewer`` saw (none for oneself), in one
     insert; ``via`` says where (``deadlines``, ``csv``, ``xlsx``). The view commits."""
-    return audit.record_disclosures(viewer.organisation_id, viewer.id, action,
-                                    (int(p) for p in person_ids),
+    return audit.record_disclosures(viewer.organisation_id, viewer.id, action, person_ids,
                                     context=json.dumps({"via": via}) if via else "",
                                     skip_person_id=viewer.person_id)
