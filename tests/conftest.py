@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
+from skillmap import clock, create_app
 from skillmap import config as skillmap_config
-from skillmap import create_app
 from skillmap.extensions import db
 from skillmap.models import Organisation, Person, Skill, SkillArea, Unit, User
 
@@ -23,6 +23,11 @@ PASSWORD = "correct horse battery"
 skillmap_config.Defaults.QUEUE_URL = "memory"
 # reports are computed in the request unless a test asks for the snapshots job
 skillmap_config.Defaults.REPORT_SNAPSHOTS = False
+#: the day this test process started: the app's date rules (clock.today) and the tests' own
+#: dates read it, so a run that crosses midnight never sees two days (a deadline set up
+#: 25 days away checked as 24, a completion "tomorrow" that became today)
+RUN_DAY = clock.today()
+clock.today = lambda: RUN_DAY
 #: a fast password hash for tests: the production default (scrypt) takes about 0.3 s a hash
 #: and as long a check, and nearly every test signs someone in
 FAST_HASH = "pbkdf2:sha256:1000"

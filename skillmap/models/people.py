@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.models.base import created_col, org_fk, utcnow
 
@@ -116,7 +117,7 @@ class Person(db.Model):
 
     def has_ended(self, today: date | None = None) -> bool:
         """Whether the person's end date has passed (their profile is read-only)."""
-        return self.end_date is not None and self.end_date < (today or date.today())
+        return self.end_date is not None and self.end_date < (today or clock.today())
 
 
 #: the password hash of an account whose owner has not chosen a password (matches nothing)

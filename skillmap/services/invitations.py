@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.models import NO_PASSWORD, AccountToken, Person, User
 from skillmap.models.base import utcnow
@@ -203,7 +204,7 @@ def pending_invitations(organisation_id: int, older_than_days: int = 7) -> list[
 
 def people_without_account(organisation_id: int):
     """People still working (no end date passed) who have no account: a select."""
-    today = utcnow().date()
+    today = clock.today()
     return (sa.select(Person).outerjoin(User, User.person_id == Person.id).where(
         Person.organisation_id == organisation_id, User.id.is_(None),
         sa.or_(Person.end_date.is_(None), Person.end_date >= today))

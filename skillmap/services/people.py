@@ -20,6 +20,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.models import WORK_RELATIONSHIPS, Person, Project, TeamMember, User
 from skillmap.services import audit, org_structure
@@ -98,7 +99,7 @@ def people(organisation_id: int, *, query: str = "", state: str = "all") -> list
     """People of the organisation by name; ``state``: all, current, ended, no_account."""
     q = (sa.select(Person).outerjoin(User, User.person_id == Person.id)
          .where(Person.organisation_id == organisation_id))
-    today = date.today()
+    today = clock.today()
     if state == "current":
         q = q.where(sa.or_(Person.end_date.is_(None), Person.end_date >= today))
     elif state == "ended":
@@ -186,7 +187,7 @@ def end_person(person: Person, end_date: date | None, *, actor: User | None,
     audit.record(person.organisation_id, actor.id if actor else None,
                  "person.ended" if end_date else "person.end_cleared",
                  subject_person_id=person.id, detail=str(end_date or ""))
-    if end_date is not None and end_date < (today or date.today()):
+    if end_date is not None and end_date < (today or clock.today()):
         close_account(person, actor=actor)
     db.session.flush()
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.i18n import lang
 from skillmap.models import (WORK_RELATIONSHIPS, AuditEvent, JobTitle, Person, PersonSkill,
@@ -231,7 +231,7 @@ def validate(organisation_id: int, table: tabular.Table, *, create_units: bool =
     relationships: dict[str, str] = {}
     seen_skill: dict[tuple[str, int], tuple[int, int]] = {}
     col = table.label
-    this_year = date.today().year
+    this_year = clock.today().year
 
     for row in table.rows:
         v, n = row.values, row.number
@@ -623,6 +623,6 @@ def template_rows(organisation_id: int, locale: str) -> list[list[str]]:
     skill = first(Skill.code, Skill.organisation_id == organisation_id, Skill.active.is_(True))
     relationship = WORK_RELATIONSHIPS["socio_lavoratore"][1 if en else 0]
     example = ["anna.rossi@example.org", "Anna", "Rossi", unit or "", title or "",
-               relationship, skill or "", "3" if skill else "", str(date.today().year - 1)
+               relationship, skill or "", "3" if skill else "", str(clock.today().year - 1)
                if skill else ""]
     return [list(HEADERS["en" if en else "it"]), example]

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.models import (AuditEvent, Person, PersonSkill, Skill, SkillArea, SkillChange,
                              SkillProposal, User)
@@ -66,9 +67,9 @@ def check(data: SkillData) -> None:
         raise ProfileError("level", _l("Choose a level from 1 to 5, or mark that you want "
                                        "to learn this skill."))
     if data.last_used_year is not None and not (
-            FIRST_YEAR <= data.last_used_year <= date.today().year):
+            FIRST_YEAR <= data.last_used_year <= clock.today().year):
         raise ProfileError("last_used_year", _l("Enter a year between %(first)d and %(last)d.",
-                                                first=FIRST_YEAR, last=date.today().year))
+                                                first=FIRST_YEAR, last=clock.today().year))
     if len(data.note or "") > NOTE_MAX:
         raise ProfileError("note", _l("The note can be at most %(n)d characters long.",
                                       n=NOTE_MAX))
@@ -205,7 +206,7 @@ def update_settings(person: Person, data: Settings, *, actor: User) -> None:
     if not (0 <= data.availability_hours <= HOURS_MAX):
         raise ProfileError("availability_hours", _l("Enter a number of hours from 0 to %(n)d.",
                                                      n=HOURS_MAX))
-    if data.available_until is not None and data.available_until < date.today():
+    if data.available_until is not None and data.available_until < clock.today():
         raise ProfileError("available_until", _l("The date cannot be in the past."))
     person.availability_hours = data.availability_hours
     person.available_until = data.available_until

@@ -9,6 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from skillmap import clock
 from skillmap.engine.training import latest_records
 from skillmap.extensions import db
 from skillmap.models import Project, ProjectTraining, TrainingCourse, TrainingRecord
@@ -19,7 +20,7 @@ __all__ = ["add_need", "holders_frame", "needs_frame", "remove_need", "valid_unt
 
 def valid_until(project: Project) -> date:
     """The day the course must still be valid: the project's end (or start, or today)."""
-    return project.end_date or project.start_date or date.today()
+    return project.end_date or project.start_date or clock.today()
 
 
 def add_need(project: Project, course_id: int, min_members: int | None) -> ProjectTraining:
@@ -60,7 +61,7 @@ def needs_frame(project: Project) -> pd.DataFrame:
 def holders_frame(organisation_id: int, course_ids, until: date,
                   today: date | None = None) -> pd.DataFrame:
     """``person``, ``course``: whose latest course, done by ``today``, is valid on ``until``."""
-    today = today or date.today()
+    today = today or clock.today()
     if not len(course_ids):
         return pd.DataFrame(columns=["person", "course"])
     recs = pd.DataFrame(db.session.execute(sa.select(

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.models import ErasureRequest, Person, User
 from skillmap.services import audit, people, privacy
@@ -45,7 +46,7 @@ def erase_on(person: Person) -> date | None:
 
 def close_ended(today: date | None = None) -> int:
     """Disable the accounts (and withdraw team places) of people whose end date passed."""
-    today = today or date.today()
+    today = today or clock.today()
     rows = list(db.session.scalars(
         sa.select(Person).join(User, User.person_id == Person.id)
         .where(Person.end_date < today, User.active.is_(True))))
@@ -65,7 +66,7 @@ def _ended(organisation_id: int | None = None) -> list[Person]:
 def due_within(organisation_id: int, days: int = 30,
                today: date | None = None) -> list[tuple[Person, date]]:
     """People whose data is erased in the next ``days`` days, with the day."""
-    today = today or date.today()
+    today = today or clock.today()
     out = [(p, erase_on(p)) for p in _ended(organisation_id)]
     return sorted([(p, d) for p, d in out if d <= today + timedelta(days=days)],
                   key=lambda pd: (pd[1], pd[0].last_name))
@@ -74,7 +75,7 @@ def due_within(organisation_id: int, days: int = 30,
 def extend(person: Person, until: date, reason: str, *, actor: User,
            today: date | None = None) -> None:
     """Keep ``person``'s data until ``until`` (later than planned), saying why."""
-    today = today or date.today()
+    today = today or clock.today()
     reason = " ".join((reason or "").split())
     if person.end_date is None:
         raise RetentionError("not_ended")
@@ -91,7 +92,7 @@ def extend(person: Person, until: date, reason: str, *, actor: User,
 
 def erase_due(today: date | None = None) -> int:
     """Erase everyone whose retention period is over; returns how many."""
-    today = today or date.today()
+    today = today or clock.today()
     done = 0
     for person in _ended():
         day = erase_on(person)

@@ -11,13 +11,13 @@ import hashlib
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from skillmap import clock
 from skillmap.engine.team_training import suggest_team_trained, training_table
 from skillmap.engine.teams import UnitCapExceeded, suggest_team, team_coverage
 from skillmap.extensions import db
@@ -124,7 +124,7 @@ def candidate_ids(project: Project, widen: bool = False) -> list[int]:
     """People who may be suggested: by default those with hours to give and still available
     when the project starts; ``widen`` takes everyone in the organisation."""
     org = project.organisation_id
-    start = None if widen else (project.start_date or date.today())
+    start = None if widen else (project.start_date or clock.today())
 
     def load() -> tuple[int, ...]:
         # from the one people table, patched after each edit: no query of 10,000 rows

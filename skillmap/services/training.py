@@ -14,6 +14,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from skillmap import clock
 from skillmap.engine.training import expiry_date
 from skillmap.extensions import db
 from skillmap.models import (
@@ -83,7 +84,7 @@ def record_course(person: Person, data: RecordData, *, actor: User | None,
                   today: date | None = None) -> TrainingRecord:
     """Add a completed course to ``person``'s register (flushed)."""
     course = _course(person.organisation_id, data.course_id)
-    if data.completed_on > (today or date.today()):
+    if data.completed_on > (today or clock.today()):
         raise TrainingError("completed_on", _l("The date of completion cannot be in the "
                                                "future."))
     if data.hours is not None and not 0 <= data.hours <= 2000:

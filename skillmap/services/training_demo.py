@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from skillmap import clock
 from skillmap.engine.training import add_months, expiry_date
 from skillmap.extensions import db
 from skillmap.models import (
@@ -53,7 +54,7 @@ def _done_for(rng: random.Random, course: TrainingCourse, today: date) -> date |
 
 def seed_training(org: Organisation, rng: random.Random, today: date | None = None) -> int:
     """Add the training register to the demo (once); returns how many records were added."""
-    today = today or date.today()
+    today = today or clock.today()
     if db.session.scalar(sa.select(TrainingRecord.id).where(
             TrainingRecord.organisation_id == org.id).limit(1)):
         return _complete(org, rng, today)

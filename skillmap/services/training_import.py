@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from skillmap import clock
 from skillmap.engine.training import expiry_date
 from skillmap.extensions import db
 from skillmap.models import (
@@ -85,7 +86,7 @@ def _fold(text: str) -> str:
 def validate(org_id: int, table: tabular.Table, *, filename: str = "",
              today: date | None = None) -> TrainingImportPlan:
     """Check every row and say what the import will do (reads only)."""
-    today = today or date.today()
+    today = today or clock.today()
     report = importing.Report()
     importing.check_columns(table, report, {"email": "email", "course": "course",
                                             "completed_on": "completed_on"})

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.models import Person, TrainingCourse, TrainingReminder, User
 from skillmap.services import mail, training_status, training_words
@@ -85,7 +86,7 @@ def _item(row, course: TrainingCourse, step: int) -> dict:
 
 def send_due(org_id: int, today: date | None = None) -> RunReport:
     """Queue the reminders due on ``today`` (flushed; the caller commits)."""
-    today = today or date.today()
+    today = today or clock.today()
     frame = training_status.status_table(org_id, today)
     report = RunReport()
     if frame.empty:
@@ -148,7 +149,7 @@ def _remember(org_id, key, person, course, due_on, step, audience, address) -> N
 def send_digest(org_id: int, today: date | None = None) -> int:
     """The weekly digest to HR: counts and the most urgent courses; once per ISO week and
     recipient. Returns how many messages were queued (flushed; the caller commits)."""
-    today = today or date.today()
+    today = today or clock.today()
     year, week, _day = today.isocalendar()
     frame = training_status.status_table(org_id, today)
     if not frame.empty:
@@ -187,7 +188,7 @@ def run_all(today: date | None = None, *, digest: bool | None = None) -> dict:
     organisation, so one organisation's failure does not undo another's."""
     from skillmap.models import Organisation
 
-    today = today or date.today()
+    today = today or clock.today()
     digest = today.weekday() == 0 if digest is None else digest
     out = {"person": 0, "hr": 0, "digest": 0}
     for org_id in db.session.scalars(sa.select(Organisation.id).order_by(Organisation.id)):

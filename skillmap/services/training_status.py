@@ -12,6 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 from flask import current_app
 
+from skillmap import clock
 from skillmap.engine import training as engine
 from skillmap.extensions import db
 from skillmap.models import (
@@ -96,7 +97,7 @@ def status_table(org_id: int, today: date | None = None, window: int | None = No
     """Status rows with names: ``person``, ``name``, ``email``, ``unit``, ``unit_name``,
     ``course``, ``code``, ``course_name``, ``required``, ``completed_on``, ``expires_on``,
     ``days_left``, ``status``, ``hours`` (of the next course: first or renewal)."""
-    today = today or date.today()
+    today = today or clock.today()
     window = window_days() if window is None else window
     reg = read_register(org_id, today, person_id)
     out = engine.training_status(reg.people, reg.rules, reg.records, today, window)
@@ -131,7 +132,7 @@ def person_status(person: Person, today: date | None = None, *,
 def coverage_table(org_id: int, on: date | None = None, window: int | None = None, *,
                    locale: str = "it") -> pd.DataFrame:
     """Each unit's minimum of first-aiders, fire wardens, supervisors against who is valid."""
-    on = on or date.today()
+    on = on or clock.today()
     window = window_days() if window is None else window
     reg = read_register(org_id, on)
     out = engine.coverage(reg.people[["person", "unit"]], reg.records,

@@ -3,12 +3,13 @@ test SMTP server, chooses a password and adds a skill; a password reset; ending 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
 
+from skillmap import clock
 from skillmap.extensions import db
 from tests.browser.conftest import assert_accessible, login
 
@@ -114,7 +115,7 @@ def test_admin_ends_a_person(page, live_app):
         person_id, name = person.id, person.full_name
     login(page, "admin")
     page.goto(f"/admin/people/{person_id}")
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = clock.today() - timedelta(days=1)
     page.get_by_label("Ultimo giorno di lavoro").fill(yesterday.isoformat())
     page.get_by_role("button", name="Chiudi il rapporto di lavoro").click()
     page.wait_for_url(f"**/admin/people/{person_id}")

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
+from skillmap import clock
 from skillmap.engine.training import status_on
 from skillmap.extensions import db
 from skillmap.models import (
@@ -22,7 +23,7 @@ from skillmap.models import (
 from skillmap.services import audit, training_files, training_status
 from tests.web.test_api import bearer, make_token
 
-TODAY = date.today()
+TODAY = clock.today()
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -285,6 +286,20 @@ def test_refusals_carry_the_forms_messages_in_the_callers_language(
     assert resp.mimetype == "application/problem+json"
     assert resp.json["errors"][field] == [message], resp.json
     assert db.session.scalar(sa.select(sa.func.count(TrainingRecord.id))) == before
+
+
+def test_the_day_of_every_date_rule_is_the_clocks(client, users, register, write, monkeypatch):
+    """The API, its status and its validators ask skillmap.clock for the day: when the day
+    moves on, a completion dated "tomorrow" becomes acceptable and a deadline of today has passed."""
+    tomorrow = TODAY + timedelta(days=1)
+    path = f"/api/v1/training/records/{register['today']}"
+    assert client.get(path, headers=bearer(write)).json["status"] == "expiring"
+    monkeypatch.setattr(clock, "today", lambda: tomorrow)
+    assert client.get(path, headers=bearer(write)).json["status"] == "expired"
+    resp = client.post("/api/v1/training/records", headers=bearer(write), json={
+        "person_id": users["employee"].person_id, "course_id": register["gen"],
+        "completed_on": tomorrow.isoformat()})
+    assert resp.status_code == 201, resp.json
 
 
 def test_deleting_a_record_removes_its_certificate(client, register, write, files_dir):

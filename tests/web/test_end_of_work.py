@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.models import (AuditEvent, ErasureRequest, Person, PersonSkill, Project,
                              TeamMember, User)
@@ -80,7 +81,7 @@ def test_ending_a_person_today_past_closes_account_and_withdraws_team_places(
     db.session.commit()
     version = db.session.get(Project, project.id).team_version
     auth.login("admin")
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = clock.today() - timedelta(days=1)
     resp = post_form(f"/admin/people/{anna.id}/end", {"end-end_date": yesterday.isoformat()},
                      page=f"/admin/people/{anna.id}", follow_redirects=True)
     assert "termina il" in resp.get_data(as_text=True)
@@ -96,17 +97,17 @@ def test_future_end_date_closes_the_account_by_the_daily_task(app, users):
     anna = users["employee"].person
     from skillmap.services import people
 
-    people.end_person(anna, date.today() + timedelta(days=3), actor=None)
+    people.end_person(anna, clock.today() + timedelta(days=3), actor=None)
     db.session.commit()
     assert retention.close_ended() == 0
     assert db.session.get(User, users["employee"].id).active
-    assert retention.close_ended(today=date.today() + timedelta(days=4)) == 1
+    assert retention.close_ended(today=clock.today() + timedelta(days=4)) == 1
     assert not db.session.get(User, users["employee"].id).active
 
 
 def test_ended_person_profile_is_read_only(client, auth, users, post_form, taxonomy):
     anna = users["employee"].person
-    anna.end_date = date.today() - timedelta(days=1)
+    anna.end_date = clock.today() - timedelta(days=1)
     db.session.commit()   # the account is still active (the daily task has not run yet)
     auth.login("employee")
     resp = post_form("/profile/settings", {"availability_hours": "9"}, page="/profile/settings")
@@ -134,13 +135,13 @@ def test_retention_erases_after_twelve_months_through_the_erasure_path(app, user
 
 def test_admin_sees_what_is_due_and_extends_one_case(client, auth, users, post_form):
     anna = users["employee"].person
-    anna.end_date = date.today() - timedelta(days=360)
+    anna.end_date = clock.today() - timedelta(days=360)
     db.session.commit()
     auth.login("admin")
     page = client.get("/admin/retention").get_data(as_text=True)
     assert "Anna Rossi" in page
     assert "Dati da cancellare nei prossimi 30 giorni: 1" in client.get("/").get_data(as_text=True)
-    later = date.today() + timedelta(days=200)
+    later = clock.today() + timedelta(days=200)
     resp = post_form(f"/admin/people/{anna.id}/retention",
                      {"ext-until": later.isoformat(), "ext-reason": "Contenzioso in corso"},
                      page=f"/admin/people/{anna.id}", follow_redirects=True)
@@ -156,7 +157,7 @@ def test_admin_sees_what_is_due_and_extends_one_case(client, auth, users, post_f
 ])
 def test_bad_extensions_are_refused(client, auth, users, post_form, data, message):
     anna = users["employee"].person
-    anna.end_date = date.today() - timedelta(days=360)
+    anna.end_date = clock.today() - timedelta(days=360)
     db.session.commit()
     auth.login("admin")
     resp = post_form(f"/admin/people/{anna.id}/retention", data,

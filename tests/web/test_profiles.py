@@ -1,11 +1,12 @@
 """My profile: adding, changing and removing skills, bad input, concurrent edits, history."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.models import PersonSkill, SkillChange
 
@@ -83,7 +84,7 @@ def test_empty_search_answers_nothing(client, auth, users, taxonomy):
     ({"level": "tre"}, "level", "Scegli un livello da 1 a 5."),
     ({"level": ""}, "level", "Scegli un livello da 1 a 5."),
     ({"note": "x" * 501}, "note", "al massimo 500 caratteri"),
-    ({"last_used_year": date.today().year + 1}, "last_used_year", "non può essere nel futuro"),
+    ({"last_used_year": clock.today().year + 1}, "last_used_year", "non può essere nel futuro"),
     ({"last_used_year": "ieri"}, "last_used_year", "numero intero"),
     ({"evidence_expires_on": "2027-02-31"}, "evidence_expires_on", "data valida"),
 ])
@@ -228,7 +229,7 @@ def test_cannot_edit_someone_elses_skill(client, auth, users, taxonomy):
     ({"availability_hours": -1}, "availability_hours", "da 0 a 200"),
     ({"availability_hours": "tanti"}, "availability_hours", "numero intero"),
     ({"available_until": "31/12/2027"}, "available_until", "data valida"),
-    ({"available_until": (date.today() - timedelta(days=1)).isoformat()}, "available_until",
+    ({"available_until": (clock.today() - timedelta(days=1)).isoformat()}, "available_until",
      "non può essere nel passato"),
     ({"languages": ["xx"]}, "languages", ""),
 ])
@@ -244,7 +245,7 @@ def test_bad_settings_are_refused(client, auth, users, post_form, data, field, m
 
 def test_settings_saved(client, auth, users, post_form):
     auth.login("employee")
-    until = (date.today() + timedelta(days=90)).isoformat()
+    until = (clock.today() + timedelta(days=90)).isoformat()
     resp = post_form("/profile/settings", {"availability_hours": 12, "available_until": until,
                                            "languages": ["it", "en"],
                                            "visible_to_colleagues": "y"})

@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.models import AuditEvent, LoginAttempt, Person, User
 from tests.conftest import csrf_token
@@ -165,9 +166,9 @@ def test_a_disabled_account_is_refused(client, provider, users):
 
 
 def test_a_person_whose_work_ended_is_refused(client, provider, users):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    users["employee"].person.end_date = date.today() - timedelta(days=3)
+    users["employee"].person.end_date = clock.today() - timedelta(days=3)
     db.session.commit()
     provider.set_user("anna-4", email="employee@test.coop", email_verified=True)
     sso_login(client, provider, "anna-4")

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.models import (
     AuditEvent,
@@ -24,7 +25,7 @@ from skillmap.services.training_catalogue import load_courses
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture(autouse=True)

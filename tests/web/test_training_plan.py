@@ -1,17 +1,18 @@
 """HR builds a training plan from a window, edits it and exports it for a fund."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.models import PersonSkill, TrainingPlan, TrainingPlanLine
 from skillmap.services import training_plan
 from tests.web.test_training import files_dir, register  # noqa: F401
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

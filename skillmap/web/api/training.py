@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from skillmap import clock
 from skillmap.engine.training import EXPIRED, EXPIRING, status_on
 from skillmap.extensions import db
 from skillmap.models import Person, TrainingCourse, TrainingRecord
@@ -52,7 +53,7 @@ def _org() -> int:
 
 
 def _today_and_window() -> tuple[date, int]:
-    return date.today(), training_status.window_days()
+    return clock.today(), training_status.window_days()
 
 
 def status_condition(status: str, today: date, window: int):

@@ -1,9 +1,8 @@
 """Forms of the profile pages: one per use case, messages in the user's language."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
+from skillmap import clock
 from skillmap.web.forms import FlaskForm, IntegerField
 from wtforms import (BooleanField, DateField, HiddenField, RadioField,
                      SearchField, SelectField, SelectMultipleField, StringField, SubmitField,
@@ -60,7 +59,7 @@ class SkillForm(FlaskForm):
                        validators=[InputRequired(_l("Choose a level from 1 to 5."))])
     wants_to_grow = BooleanField(_l("I want to grow in this skill"))
     last_used_year = WholeNumberField(_l("Year you last used it (optional)"),
-                                      example=date.today().year - 1,
+                                      example=clock.today().year - 1,
                                       validators=[Optional()],
                                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
     note = TextAreaField(_l("Note (optional): a course, a project or a certificate"),
@@ -84,7 +83,7 @@ class SkillForm(FlaskForm):
     def validate_last_used_year(self, field):
         if field.data is None:
             return
-        if field.data > date.today().year:
+        if field.data > clock.today().year:
             raise ValidationError(_l("The year cannot be in the future."))
         if field.data < FIRST_YEAR:
             raise ValidationError(_l("Enter a year after %(year)d.", year=FIRST_YEAR))
@@ -123,7 +122,7 @@ class SettingsForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
     def validate_available_until(self, field):
-        if field.data is not None and field.data < date.today():
+        if field.data is not None and field.data < clock.today():
             raise ValidationError(_l("The date cannot be in the past."))
 
 

@@ -1,12 +1,11 @@
 """Finding colleagues by skill, and other people's profiles (logged) with confirmations."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.models import Person, PersonSkill
 from skillmap.services import advice, directory, profiles, skill_card
@@ -71,7 +70,7 @@ def person_card(person_id: int):
     skill_card.record_view(current_user, person)
     db.session.commit()  # the audit of this view: the one write of this GET
     return render_template("profiles/card.html", card=skill_card.card(person), own=False,
-                           today=date.today())
+                           today=clock.today())
 
 
 @bp.route("/people/<int:person_id>/skills/<int:ps_id>/confirm", methods=["POST"])

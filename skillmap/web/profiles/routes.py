@@ -1,13 +1,12 @@
 """My profile: skills, wishes, availability, proposals, and my data (export, erasure)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (Response, abort, flash, jsonify, make_response, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.i18n import spreadsheet_csv
 from skillmap.models import Skill
@@ -74,7 +73,7 @@ def mine():
 def my_card():
     """My printable skill card (seeing oneself is not a disclosure: nothing is logged)."""
     return render_template("profiles/card.html", card=skill_card.card(_me()), own=True,
-                           today=date.today())
+                           today=clock.today())
 
 
 @bp.route("/profile/skills/search")

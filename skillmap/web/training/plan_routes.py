@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from skillmap import clock
 from skillmap.engine.training import add_months
 from skillmap.extensions import db
 from skillmap.i18n import lang, spreadsheet_csv
@@ -37,8 +38,8 @@ def _day(value, default: date) -> date | None:
 
 
 def _window():
-    start = _day(request.values.get("start"), date.today())
-    end = _day(request.values.get("end"), add_months(date.today(), 12) - timedelta(days=1))
+    start = _day(request.values.get("start"), clock.today())
+    end = _day(request.values.get("end"), add_months(clock.today(), 12) - timedelta(days=1))
     if start is None or end is None or end < start or (end - start).days > 3 * 366:
         return None, None
     return start, end
@@ -60,7 +61,7 @@ def plans():
     rows = db.session.scalars(sa.select(TrainingPlan).where(
         TrainingPlan.organisation_id == current_user.organisation_id)
         .order_by(TrainingPlan.created_at.desc())).all()
-    start = date.today()
+    start = clock.today()
     return render_template("training/plans.html", plans=rows, start=start,
                            end=add_months(start, 12) - timedelta(days=1))
 

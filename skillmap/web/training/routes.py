@@ -1,7 +1,7 @@
 """Training pages: HR's deadlines and coverage, a person's register, one's own deadlines."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import (
@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from skillmap import clock
 from skillmap.extensions import db
 from skillmap.i18n import lang, spreadsheet_csv
 from skillmap.models import (
@@ -61,7 +62,7 @@ def certificate_status(expires_on):
     register: "Certificate expired on 1 Jan 2020: renew it."."""
     from skillmap.services.training_words import certificate_words
 
-    return certificate_words(expires_on, date.today(), training_status.window_days())
+    return certificate_words(expires_on, clock.today(), training_status.window_days())
 
 
 def _courses(org_id: int):
@@ -112,7 +113,7 @@ def deadlines():
     # the 30/60/90 filters read days_left, so the configured window only names the status
     frame = training_status.status_table(org, locale=lang())
     rows = filtered(frame, form.status.data, form.unit.data, form.course.data)
-    on = form.on.data or date.today()
+    on = form.on.data or clock.today()
     cover = training_status.coverage_table(org, on, locale=lang())
     tables = deadline_tables(rows)
     page = render_template("training/deadlines.html", form=form, rows=rows, tables=tables,
@@ -133,7 +134,7 @@ def export(fmt: str):
     org = current_user.organisation_id
     frame = training_status.status_table(org, locale=lang())
     rows = filtered(frame, form.status.data, form.unit.data, form.course.data)
-    on = form.on.data or date.today()
+    on = form.on.data or clock.today()
     cover = training_status.coverage_table(org, on, locale=lang())
     now = datetime.now(UTC)
     info = [(_("Computed at (UTC, ISO 8601)"), now.isoformat(timespec="seconds")),
