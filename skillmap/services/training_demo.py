@@ -120,7 +120,8 @@ def seed_training(org: Organisation, rng: random.Random, today: date | None = No
 
 def _insert(rows: list[dict]) -> int:
     for start in range(0, len(rows), CHUNK):
-        db.session.execute(sa.insert(TrainingRecord), rows[start:start + CHUNK])
+        # the table, not the class: one executemany (see demo.seed_demo)
+        db.session.execute(sa.insert(TrainingRecord.__table__), rows[start:start + CHUNK])
     db.session.flush()
     return len(rows)
 
