@@ -10,13 +10,13 @@
 """
 from __future__ import annotations
 
-from calendar import monthrange
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from skillmap import clock
+from skillmap.engine.training import add_months
 from skillmap.extensions import db
 from skillmap.models import ErasureRequest, Person, User
 from skillmap.services import audit, people, privacy
@@ -28,12 +28,6 @@ class RetentionError(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-def add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def erase_on(person: Person) -> date | None:
